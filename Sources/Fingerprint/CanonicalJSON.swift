@@ -1,0 +1,88 @@
+/// The one JSON form rigcheck writes: sorted keys, no escaped slashes, a trailing newline.
+///
+/// Producers sort every array they emit, so two equal environments encode to identical
+/// bytes and ``Fingerprint/identityHash()`` is stable.
+public enum CanonicalJSON {
+  /// Encodes `value` canonically; `pretty` adds indentation for people.
+  public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting =
+      pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    var data = try encoder.encode(value)
+    if pretty { data.append(UInt8(ascii: "\n")) }
+    return data
+  }
+}
+
+/// Why a fingerprint file could not be read.
+public struct FingerprintDecodingError: Error, Sendable, CustomStringConvertible {
+  public let description: String
+}
+
+extension Fingerprint {
+  /// The identity part, as hashed: schema version plus ``identity``.
+  private struct HashedPart: Encodable {
+    var schemaVersion: Int
+    var identity: Identity
+  }
+
+  /// A stable digest of the identity part: `sha256:` and 64 hex digits.
+  ///
+  /// Machine-unique values and volatile readings are not part of it, so two identical
+  /// nodes, or one node at two moments, hash the same.
+  public func identityHash() throws -> String {
+    let bytes = try CanonicalJSON.encode(
+      HashedPart(schemaVersion: schemaVersion, identity: identity), pretty: false)
+    return "sha256:" + SHA256.hexDigest(of: bytes)
+  }
+
+  /// Reads a fingerprint, checking its schema version first so an incompatible file gets a
+  /// clear message instead of a field-level decoding error. `name` names the file in errors.
+  public static func decode(_ data: Data, name: String) throws -> Fingerprint {
+    struct Header: Decodable { var schemaVersion: Int? }
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: data)
+    } catch {
+      throw FingerprintDecodingError(description: "\(name) is not a rigcheck fingerprint: \(describe(error))")
+    }
+    guard let version = header.schemaVersion else {
+      throw FingerprintDecodingError(description: "\(name) has no schemaVersion: not a rigcheck fingerprint")
+    }
+    guard version == currentSchemaVersion else {
+      throw FingerprintDecodingError(
+        description:
+          "\(name) uses fingerprint schema \(version); this rigcheck reads schema \(currentSchemaVersion)")
+    }
+    do {
+      return try JSONDecoder().decode(Fingerprint.self, from: data)
+    } catch {
+      throw FingerprintDecodingError(description: "\(name): \(describe(error))")
+    }
+  }
+
+  /// Turns a DecodingError into one line naming the JSON path at fault.
+  static func describe(_ error: any Error) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      let joined = context.codingPath.map { key in
+        key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
+      }.joined()
+      return joined.isEmpty ? "top level" : String(joined.drop(while: { $0 == "." }))
+    }
+    switch error {
+    case DecodingError.dataCorrupted(let context):
+      return "malformed JSON at \(path(context)): \(context.debugDescription)"
+    case DecodingError.keyNotFound(let key, let context):
+      return "missing field '\(key.stringValue)' at \(path(context))"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+      return "wrong type at \(path(context)): \(context.debugDescription)"
+    default:
+      return "\(error)"
+    }
+  }
+}
+
+extension Fingerprint {
+  /// One line describing a JSON decoding error (path and problem), for messages about files.
+  public static func describeJSONError(_ error: any Error) -> String { describe(error) }
+}

@@ -1,0 +1,84 @@
+import Fingerprint
+
+/// Reads the cgroup version and this process's CPU and memory limits.
+///
+/// Sources: `/sys/fs/cgroup/cgroup.controllers` (present on cgroup v2), `/proc/self/cgroup`
+/// (this process's group), `cpu.max` and `memory.max` (v2) or `cpu.cfs_quota_us`,
+/// `cpu.cfs_period_us` and `memory.limit_in_bytes` (v1). Container evidence: `/.dockerenv`,
+/// `/run/.containerenv`, `KUBERNETES_SERVICE_HOST`, or a container-shaped cgroup path.
+enum CgroupProbe {
+  static func probe(_ context: ProbeContext) -> Observed<CgroupInfo> {
+    let root = context.root
+    let version: Int
+    if root.exists("/sys/fs/cgroup/cgroup.controllers") {
+      version = 2
+    } else if root.kind(of: "/sys/fs/cgroup/memory") == .directory || root.kind(of: "/sys/fs/cgroup/cpu") == .directory {
+      version = 1
+    } else {
+      return .absent("/sys/fs/cgroup holds neither cgroup v2 nor v1 controllers", source: "file:/sys/fs/cgroup")
+    }
+    let membership = root.readValue("/proc/self/cgroup") ?? ""
+    let groupPath = ownGroupPath(membership, version: version)
+    let evidence = containerEvidence(context, membership: membership)
+
+    var cpuCores: String?
+    var memoryLimit: UInt64?
+    if version == 2 {
+      let base = "/sys/fs/cgroup" + (groupPath == "/" ? "" : groupPath)
+      cpuCores = root.readValue(base + "/cpu.max").flatMap(parseCPUMax)
+      memoryLimit = root.readValue(base + "/memory.max").flatMap(parseLimit)
+    } else {
+      let quota = root.readValue("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").flatMap { Int64($0) }
+      let period = root.readValue("/sys/fs/cgroup/cpu/cpu.cfs_period_us").flatMap { Int64($0) }
+      if let quota, let period, quota > 0, period > 0 { cpuCores = formatCores(quota: quota, period: period) }
+      memoryLimit = root.readValue("/sys/fs/cgroup/memory/memory.limit_in_bytes").flatMap(parseLimit)
+    }
+    return .present(
+      CgroupInfo(
+        version: version, inContainer: evidence != nil, containerEvidence: evidence, cpuLimitCores: cpuCores,
+        memoryLimitBytes: memoryLimit),
+      from: "file:/sys/fs/cgroup,/proc/self/cgroup")
+  }
+
+  /// The group path from `/proc/self/cgroup` (`0::/user.slice/…` on v2).
+  static func ownGroupPath(_ membership: String, version: Int) -> String {
+    for line in membership.split(separator: "\n") {
+      let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+      guard fields.count == 3 else { continue }
+      if version == 2 && fields[0] == "0" && fields[1].isEmpty { return String(fields[2]) }
+    }
+    return "/"
+  }
+
+  static func containerEvidence(_ context: ProbeContext, membership: String) -> String? {
+    if context.root.exists("/.dockerenv") { return "/.dockerenv exists" }
+    if context.root.exists("/run/.containerenv") { return "/run/.containerenv exists" }
+    if context.root.isLive, context.environment["KUBERNETES_SERVICE_HOST"] != nil { return "KUBERNETES_SERVICE_HOST is set" }
+    for marker in ["/docker/", "/docker-", "/kubepods", "/libpod-", "/lxc/"] where membership.contains(marker) {
+      return "cgroup path contains \(marker)"
+    }
+    return nil
+  }
+
+  /// `max 100000` → nil (unlimited); `150000 100000` → `1.5`.
+  static func parseCPUMax(_ text: String) -> String? {
+    let fields = text.split(separator: " ")
+    guard fields.count == 2, let quota = Int64(fields[0]), let period = Int64(fields[1]), quota > 0, period > 0 else { return nil }
+    return formatCores(quota: quota, period: period)
+  }
+
+  static func formatCores(quota: Int64, period: Int64) -> String {
+    let hundredths = (quota * 100 + period / 2) / period
+    let whole = hundredths / 100
+    let fraction = hundredths % 100
+    if fraction == 0 { return String(whole) }
+    let digits = fraction % 10 == 0 ? String(fraction / 10) : (fraction < 10 ? "0\(fraction)" : String(fraction))
+    return "\(whole).\(digits)"
+  }
+
+  /// `max` or a v1 "unlimited" sentinel (≥ 2^62) → nil; otherwise the byte count.
+  static func parseLimit(_ text: String) -> UInt64? {
+    guard let value = UInt64(text), value < (1 << 62) else { return nil }
+    return value
+  }
+}

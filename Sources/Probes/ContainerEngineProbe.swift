@@ -1,0 +1,166 @@
+import Fingerprint
+
+/// Docker and Podman: is the CLI installed, does the engine answer, and if not, why.
+///
+/// Docker: `docker version --format '{{json .}}'` (client version, context, whether a
+/// server answered), then `docker info --format '{{json .}}'` for the server's storage
+/// driver, cgroup driver and version, runtimes, rootless mode and root directory.
+/// Podman: `podman version --format json` and `podman info --format json`.
+enum ContainerEngineProbe {
+  static let defaultDockerSocket = "unix:///var/run/docker.sock"
+
+  static func docker(_ context: ProbeContext) async -> (ContainerEngineFacts, rootFree: UInt64?) {
+    guard let path = context.locateExecutable("docker") else {
+      let reason = "docker is not installed (\(context.searchDescription))"
+      return (ContainerEngineFacts(cli: .absent(reason, source: "path:docker"), daemon: .absent(reason, source: "path:docker")), nil)
+    }
+    guard context.runsCommands else {
+      return (
+        ContainerEngineFacts(
+          cli: .present(InstalledTool(path: path, version: nil, versionProblem: context.commandsDisabledReason), from: "path:\(path)"),
+          daemon: .absent(context.commandsDisabledReason, source: "command:docker")), nil
+      )
+    }
+    let versionCommand = context.command(path, ["version", "--format", "{{json .}}"])
+    let endpoint = context.environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+    let contextName = context.environment["DOCKER_CONTEXT"].flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
+
+    let versionResult: CommandResult
+    do {
+      versionResult = try await context.runner.run(versionCommand)
+    } catch let error as CommandError {
+      let cli: Observed<InstalledTool> = .present(InstalledTool(path: path, version: nil, versionProblem: error.description), from: "command:\(versionCommand)")
+      let kind: EngineProblem.Kind = if case .timedOut = error { .timeout } else { .other }
+      let daemon = EngineDaemon(endpoint: endpoint ?? defaultDockerSocket, context: contextName, reachable: false, problem: EngineProblem(kind: kind, message: error.description), server: nil)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(versionCommand)")), nil)
+    } catch {
+      return (ContainerEngineFacts(cli: .unreadable("\(error)", source: "command:\(versionCommand)"), daemon: .unreadable("\(error)", source: "command:\(versionCommand)")), nil)
+    }
+
+    let versionJSON = try? JSONValue.parse(versionResult.stdout)
+    let clientVersion = versionJSON?["Client"]?["Version"]?.string
+    let reportedContext = versionJSON?["Client"]?["Context"]?.string
+    let cli = Observed<InstalledTool>.present(
+      InstalledTool(
+        path: path, version: clientVersion,
+        versionProblem: clientVersion == nil ? "`\(versionCommand)` printed no client version: \(ContainerToolkitProbe.firstLine(of: versionResult.stderr))" : nil),
+      from: "command:\(versionCommand)")
+    let activeContext = contextName ?? reportedContext.flatMap { $0 == "default" ? nil : $0 }
+    let resolvedEndpoint = endpoint ?? (activeContext == nil ? defaultDockerSocket : nil)
+
+    let serverAnswered = versionJSON?["Server"].map { $0 != .null } ?? false
+    guard versionResult.succeeded, serverAnswered else {
+      let problem = classifyDockerFailure(stderr: versionResult.stderr, endpoint: resolvedEndpoint, root: context.root)
+      let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: false, problem: problem, server: nil)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(versionCommand)")), nil)
+    }
+
+    let infoCommand = context.command(path, ["info", "--format", "{{json .}}"])
+    let server: EngineServer
+    do {
+      let result = try await context.runner.run(infoCommand)
+      guard result.succeeded else {
+        let problem = classifyDockerFailure(stderr: result.stderr, endpoint: resolvedEndpoint, root: context.root)
+        let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: false, problem: problem, server: nil)
+        return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), nil)
+      }
+      let info = try JSONValue.parse(result.stdout)
+      server = dockerServer(info: info, version: versionJSON)
+    } catch {
+      return (ContainerEngineFacts(cli: cli, daemon: .unreadable("`\(infoCommand)`: \(error)", source: "command:\(infoCommand)")), nil)
+    }
+    let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
+    let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: true, problem: nil, server: server)
+    return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), free)
+  }
+
+  static func dockerServer(info: JSONValue, version: JSONValue?) -> EngineServer {
+    let securityOptions = info["SecurityOptions"]?.array.compactMap(\.string) ?? []
+    let cdiDirectories = info["CDISpecDirs"]?.array.compactMap(\.string)
+    return EngineServer(
+      version: info["ServerVersion"]?.string, apiVersion: version?["Server"]?["ApiVersion"]?.string,
+      storageDriver: info["Driver"]?.string, cgroupDriver: info["CgroupDriver"]?.string,
+      cgroupVersion: info["CgroupVersion"]?.string, runtimes: info["Runtimes"]?.objectKeys ?? [],
+      defaultRuntime: info["DefaultRuntime"]?.string,
+      rootless: securityOptions.contains { $0.contains("name=rootless") },
+      rootDir: info["DockerRootDir"]?.string, cdiSpecDirs: cdiDirectories.map { $0.sorted() })
+  }
+
+  /// Turns the CLI's complaint into one of the known reasons, checking the socket itself.
+  static func classifyDockerFailure(stderr: String, endpoint: String?, root: HostRoot) -> EngineProblem {
+    let message = stderr.split(separator: "\n").map { $0.trimmed }.first { !$0.isEmpty } ?? "the docker CLI printed nothing"
+    let lower = stderr.lowercased()
+    if lower.contains("permission denied") {
+      return EngineProblem(kind: .permissionDenied, message: message)
+    }
+    if let endpoint, endpoint.hasPrefix("unix://") {
+      let socket = String(endpoint.dropFirst("unix://".count))
+      if root.isLive && !root.exists(socket) {
+        return EngineProblem(kind: .noSocket, message: "\(socket) does not exist: the Docker daemon is not running (or not installed). \(message)")
+      }
+      if lower.contains("cannot connect") || lower.contains("connection refused") || lower.contains("is the docker daemon running") {
+        return EngineProblem(kind: .notRunning, message: "\(socket) exists but the daemon does not answer. \(message)")
+      }
+    } else if let endpoint, endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ssh://") {
+      return EngineProblem(kind: .remoteUnreachable, message: message)
+    }
+    if lower.contains("cannot connect") || lower.contains("is the docker daemon running") {
+      return EngineProblem(kind: .notRunning, message: message)
+    }
+    return EngineProblem(kind: .other, message: message)
+  }
+
+  static func podman(_ context: ProbeContext) async -> (ContainerEngineFacts, rootFree: UInt64?) {
+    guard let path = context.locateExecutable("podman") else {
+      let reason = "podman is not installed (\(context.searchDescription))"
+      return (ContainerEngineFacts(cli: .absent(reason, source: "path:podman"), daemon: .absent(reason, source: "path:podman")), nil)
+    }
+    guard context.runsCommands else {
+      return (
+        ContainerEngineFacts(
+          cli: .present(InstalledTool(path: path, version: nil, versionProblem: context.commandsDisabledReason), from: "path:\(path)"),
+          daemon: .absent(context.commandsDisabledReason, source: "command:podman")), nil
+      )
+    }
+    let endpoint = context.environment["CONTAINER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+    let infoCommand = context.command(path, ["info", "--format", "json"])
+    do {
+      let result = try await context.runner.run(infoCommand)
+      guard result.succeeded, let info = try? JSONValue.parse(result.stdout) else {
+        let message = result.stderr.split(separator: "\n").first.map { $0.trimmed } ?? "podman info failed"
+        let lower = result.stderr.lowercased()
+        let kind: EngineProblem.Kind = lower.contains("permission denied") ? .permissionDenied : .other
+        let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: message), server: nil)
+        return (
+          ContainerEngineFacts(
+            cli: .present(InstalledTool(path: path, version: nil, versionProblem: message), from: "command:\(infoCommand)"),
+            daemon: .present(daemon, from: "command:\(infoCommand)")), nil
+        )
+      }
+      let host = info["host"]
+      let store = info["store"]
+      let runtime = host?["ociRuntime"]?["name"]?.string
+      let server = EngineServer(
+        version: info["version"]?["Version"]?.string, apiVersion: info["version"]?["APIVersion"]?.string,
+        storageDriver: store?["graphDriverName"]?.string, cgroupDriver: host?["cgroupManager"]?.string,
+        cgroupVersion: host?["cgroupVersion"]?.string.map { $0.hasPrefix("v") ? String($0.dropFirst()) : $0 },
+        runtimes: runtime.map { [$0] } ?? [], defaultRuntime: runtime,
+        rootless: host?["security"]?["rootless"]?.bool, rootDir: store?["graphRoot"]?.string, cdiSpecDirs: nil)
+      let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
+      return (
+        ContainerEngineFacts(
+          cli: .present(InstalledTool(path: path, version: server.version), from: "command:\(infoCommand)"),
+          daemon: .present(EngineDaemon(endpoint: endpoint, context: nil, reachable: true, problem: nil, server: server), from: "command:\(infoCommand)")),
+        free
+      )
+    } catch {
+      let kind: EngineProblem.Kind = if case CommandError.timedOut = error { .timeout } else { .other }
+      let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: "\(error)"), server: nil)
+      return (
+        ContainerEngineFacts(
+          cli: .present(InstalledTool(path: path, version: nil, versionProblem: "\(error)"), from: "command:\(infoCommand)"),
+          daemon: .present(daemon, from: "command:\(infoCommand)")), nil
+      )
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import Fingerprint
+
+/// The NVIDIA Container Toolkit: its executables, Docker's runtime registration in
+/// `/etc/docker/daemon.json`, and CDI specs in `/etc/cdi` and `/var/run/cdi`.
+enum ContainerToolkitProbe {
+  static let daemonConfigPath = "/etc/docker/daemon.json"
+  static let cdiDirectories = ["/etc/cdi", "/var/run/cdi"]
+
+  static func probe(_ context: ProbeContext) async -> ContainerToolkitFacts {
+    async let ctk = installedTool("nvidia-ctk", context)
+    async let cli = installedTool("nvidia-container-cli", context)
+    async let runtime = installedTool("nvidia-container-runtime", context)
+    return ContainerToolkitFacts(
+      nvidiaCTK: await ctk, nvidiaContainerCLI: await cli, nvidiaContainerRuntime: await runtime,
+      dockerDaemonConfig: dockerDaemonConfig(context), cdiSpecs: cdiSpecs(context))
+  }
+
+  /// Finds `name` and asks it for `--version`; the first version number printed is kept.
+  static func installedTool(_ name: String, _ context: ProbeContext) async -> Observed<InstalledTool> {
+    guard let path = context.locateExecutable(name) else {
+      return .absent(
+        "\(name) is not installed (\(context.searchDescription))",
+        source: "path:\(name)")
+    }
+    guard context.runsCommands else {
+      return .present(InstalledTool(path: path, version: nil, versionProblem: context.commandsDisabledReason), from: "path:\(path)")
+    }
+    let command = context.command(path, ["--version"])
+    do {
+      let result = try await context.runner.run(command)
+      let output = result.stdout.isEmpty ? result.stderr : result.stdout
+      let version = output.split(separator: "\n").lazy.compactMap { firstVersionNumber(in: $0) }.first
+      guard result.succeeded, let version else {
+        let problem = "`\(command)` exited with \(result.exitCode.map(String.init) ?? "a signal"): \(firstLine(of: result.stderr + result.stdout))"
+        return .present(InstalledTool(path: path, version: nil, versionProblem: problem), from: "command:\(command)")
+      }
+      return .present(InstalledTool(path: path, version: version), from: "command:\(command)")
+    } catch {
+      return .present(InstalledTool(path: path, version: nil, versionProblem: "\(error)"), from: "command:\(command)")
+    }
+  }
+
+  /// Reads `/etc/docker/daemon.json`: registered runtimes, the default one, `features.cdi`.
+  static func dockerDaemonConfig(_ context: ProbeContext) -> Observed<DockerDaemonConfig> {
+    let source = "file:\(daemonConfigPath)"
+    let text: String
+    do {
+      text = try context.root.read(daemonConfigPath, limit: 1 << 20)
+    } catch .notFound {
+      return .absent("\(daemonConfigPath) does not exist: Docker runs with its defaults (no nvidia runtime registered)", source: source)
+    } catch {
+      return .unreadable(error.description, source: source)
+    }
+    if text.trimmed.isEmpty {
+      return .present(DockerDaemonConfig(runtimes: [], nvidiaRuntimeRegistered: false, nvidiaRuntimePath: nil, defaultRuntime: nil, cdiEnabled: nil), from: source)
+    }
+    let json: JSONValue
+    do {
+      json = try JSONValue.parse(text)
+    } catch {
+      return .unreadable("\(daemonConfigPath) is not valid JSON (\(Fingerprint.describeJSONError(error))); dockerd will refuse to start with it", source: source)
+    }
+    guard case .object = json else {
+      return .unreadable("\(daemonConfigPath) is not a JSON object", source: source)
+    }
+    let runtimes = json["runtimes"]?.objectKeys ?? []
+    return .present(
+      DockerDaemonConfig(
+        runtimes: runtimes, nvidiaRuntimeRegistered: runtimes.contains("nvidia"),
+        nvidiaRuntimePath: json["runtimes"]?["nvidia"]?["path"]?.string,
+        defaultRuntime: json["default-runtime"]?.string, cdiEnabled: json["features"]?["cdi"]?.bool),
+      from: source)
+  }
+
+  /// Lists and reads CDI specs (`*.yaml`, `*.yml`, `*.json`) in the CDI spec directories.
+  static func cdiSpecs(_ context: ProbeContext) -> Observed<[CDISpec]> {
+    let source = "file:" + cdiDirectories.joined(separator: ",")
+    var specs: [CDISpec] = []
+    var foundDirectory = false
+    var problems: [String] = []
+    var seenTargets = Set<String>()
+    for directory in cdiDirectories {
+      let names: [String]
+      do {
+        names = try context.root.list(directory)
+      } catch .notFound {
+        continue
+      } catch {
+        problems.append(error.description)
+        continue
+      }
+      foundDirectory = true
+      // /var/run is usually a link to /run; do not report one file twice.
+      for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
+        let path = "\(directory)/\(name)"
+        guard seenTargets.insert(context.root.hostPath(path)).inserted else { continue }
+        do {
+          let text = try context.root.read(path, limit: 4 << 20)
+          specs.append(CDISpecParser.parse(text, path: path, isJSON: name.hasSuffix(".json")))
+        } catch {
+          specs.append(CDISpec(path: path, kind: nil, devices: [], pinnedDriverVersion: nil, problem: error.description))
+        }
+      }
+    }
+    if !foundDirectory {
+      if let problem = problems.first { return .unreadable(problem, source: source) }
+      return .absent("no CDI spec directory exists (\(cdiDirectories.joined(separator: ", ")))", source: source)
+    }
+    return .present(specs.sorted { $0.path < $1.path }, from: source)
+  }
+
+  static func firstLine(of text: String) -> String {
+    text.split(separator: "\n").first.map { $0.trimmed } ?? "no output"
+  }
+}
+
+/// Reads the parts of a CDI spec rigcheck needs without a YAML library: the `kind`, the
+/// device names, and the driver version pinned by library paths such as
+/// `libcuda.so.580.159.04`. nvidia-ctk writes these specs in a fixed, simple layout.
+enum CDISpecParser {
+  static func parse(_ text: String, path: String, isJSON: Bool) -> CDISpec {
+    var kind: String?
+    var devices: [String] = []
+    var problem: String?
+    if isJSON {
+      do {
+        let json = try JSONValue.parse(text)
+        kind = json["kind"]?.string
+        devices = json["devices"]?.array.compactMap { $0["name"]?.string } ?? []
+      } catch {
+        problem = "not valid JSON (\(Fingerprint.describeJSONError(error)))"
+      }
+    } else {
+      (kind, devices) = scanYAML(text)
+      if kind == nil { problem = "no top-level `kind:` line" }
+    }
+    return CDISpec(path: path, kind: kind, devices: devices.sorted(), pinnedDriverVersion: pinnedDriverVersion(in: text), problem: problem)
+  }
+
+  /// `kind:` at the top level, and `- name:` items at the first item indentation under `devices:`.
+  static func scanYAML(_ text: String) -> (kind: String?, devices: [String]) {
+    var kind: String?
+    var devices: [String] = []
+    var inDevices = false
+    var itemIndent: Int?
+    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
+      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+      if line.trimmed.hasPrefix("#") || line.trimmed.isEmpty { continue }
+      let indent = line.prefix(while: { $0 == " " }).count
+      if indent == 0 && !line.hasPrefix("-") {
+        inDevices = line.hasPrefix("devices:")
+        if line.hasPrefix("kind:") { kind = unquote(line.dropFirst("kind:".count).trimmed) }
+        continue
+      }
+      guard inDevices else { continue }
+      let content = line.dropFirst(indent)
+      guard content.hasPrefix("- ") else { continue }
+      if itemIndent == nil { itemIndent = indent }
+      guard indent == itemIndent else { continue }
+      let item = content.dropFirst(2).trimmed
+      if item.hasPrefix("name:") { devices.append(unquote(item.dropFirst("name:".count).trimmed)) }
+    }
+    return (kind, devices)
+  }
+
+  static func unquote(_ text: String) -> String {
+    if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
+      return String(text.dropFirst().dropLast())
+    }
+    return text
+  }
+
+  /// The most frequent version in `libcuda.so.X` / `libnvidia-ml.so.X` paths.
+  static func pinnedDriverVersion(in text: String) -> String? {
+    var counts: [String: Int] = [:]
+    for marker in ["libcuda.so.", "libnvidia-ml.so."] {
+      var rest = Substring(text)
+      while let range = rest.firstRange(of: marker) {
+        let version = rest[range.upperBound...].prefix(while: { $0.isNumber || $0 == "." })
+        let cleaned = version.hasSuffix(".") ? version.dropLast() : version
+        if cleaned.filter({ $0 == "." }).count >= 1 { counts[String(cleaned), default: 0] += 1 }
+        rest = rest[range.upperBound...]
+      }
+    }
+    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+  }
+}

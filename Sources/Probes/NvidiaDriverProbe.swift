@@ -1,0 +1,76 @@
+import Fingerprint
+
+/// The NVIDIA kernel side: `/proc/driver/nvidia/version`, `/proc/modules`, `/dev/nvidia*`.
+enum NvidiaDriverProbe {
+  /// Modules that decide whether GPUs work (and `nouveau`, which blocks the NVIDIA driver).
+  static let relevantModules: Set<String> = [
+    "nvidia", "nvidia_uvm", "nvidia_modeset", "nvidia_drm", "nvidia_peermem", "nvidia_fs", "nvidia_vgpu_vfio", "nouveau",
+  ]
+
+  static func kernelModule(_ context: ProbeContext) -> Observed<NvidiaKernelModule> {
+    let path = "/proc/driver/nvidia/version"
+    let text: String
+    do {
+      text = try context.root.read(path)
+    } catch .notFound {
+      return .absent("the NVIDIA kernel module is not loaded (\(path) does not exist)", source: "file:\(path)")
+    } catch {
+      return .unreadable(error.description, source: "file:\(path)")
+    }
+    guard let module = parseVersionFile(text) else {
+      return .unreadable("\(path) has no recognisable NVRM version line", source: "file:\(path)")
+    }
+    return .present(module, from: "file:\(path)")
+  }
+
+  /// Parses `NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build …`
+  /// (open) or `NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  …` (proprietary).
+  static func parseVersionFile(_ text: String) -> NvidiaKernelModule? {
+    var module: NvidiaKernelModule?
+    var compiler: String?
+    for line in text.split(separator: "\n") {
+      if line.hasPrefix("NVRM version:") {
+        let afterModule = line.firstRange(of: "Kernel Module").map { line[$0.upperBound...] } ?? line.dropFirst("NVRM version:".count)
+        let version = afterModule.split(separator: " ").first { token in
+          token.first?.isNumber == true && token.contains(".") && token.allSatisfy { $0.isNumber || $0 == "." }
+        }
+        guard let version else { return nil }
+        module = NvidiaKernelModule(
+          version: String(version), flavour: line.contains("Open Kernel Module") ? .open : .proprietary, compiler: nil)
+      } else if line.hasPrefix("GCC version:") {
+        compiler = line.dropFirst("GCC version:".count).trimmed
+      }
+    }
+    module?.compiler = compiler
+    return module
+  }
+
+  static func loadedModules(_ context: ProbeContext) -> Observed<[String]> {
+    let text: String
+    do {
+      text = try context.root.read("/proc/modules")
+    } catch .notFound {
+      return .absent("/proc/modules does not exist (no loadable-module support, or not captured)", source: "file:/proc/modules")
+    } catch {
+      return .unreadable(error.description, source: "file:/proc/modules")
+    }
+    let names = text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    return .present(Set(names).intersection(relevantModules).sorted(), from: "file:/proc/modules")
+  }
+
+  static func deviceNodes(_ context: ProbeContext) -> Observed<[String]> {
+    let names: [String]
+    do {
+      names = try context.root.list("/dev")
+    } catch .notFound {
+      return .absent("the tree has no /dev", source: "file:/dev")
+    } catch {
+      return .unreadable(error.description, source: "file:/dev")
+    }
+    var nodes = names.filter { $0.hasPrefix("nvidia") && $0 != "nvidia-caps" }.map { "/dev/" + $0 }
+    if let caps = try? context.root.list("/dev/nvidia-caps") {
+      nodes += caps.map { "/dev/nvidia-caps/" + $0 }
+    }
+    return .present(nodes.sorted(), from: "file:/dev/nvidia*")
+  }
+}

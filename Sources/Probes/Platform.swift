@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#elseif canImport(Musl)
+  @preconcurrency import Musl
+#endif
+import Fingerprint
+
+/// Small wrappers over the C library, kept in one place.
+enum Platform {
+  /// `strerror(errno)` as a Swift string.
+  static func describe(errno code: Int32) -> String {
+    String(cString: strerror(code))
+  }
+
+  /// uname(2)'s machine field, e.g. `x86_64`.
+  static func machineArchitecture() -> String? {
+    var name = utsname()
+    guard uname(&name) == 0 else { return nil }
+    return withUnsafeBytes(of: &name.machine) { raw in
+      String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    }
+  }
+
+  /// The C library this process runs on (`glibc 2.36`), from confstr(3).
+  static func runningLibc() -> LibcInfo? {
+    #if canImport(Glibc)
+      var buffer = [CChar](repeating: 0, count: 64)
+      let length = confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count)
+      guard length > 0 else { return nil }
+      let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let parts = text.split(separator: " ")
+      guard parts.count == 2 else { return nil }
+      return LibcInfo(name: parts[0] == "glibc" ? "glibc" : String(parts[0]), version: String(parts[1]))
+    #else
+      return nil
+    #endif
+  }
+
+  /// Total and free bytes of the filesystem holding `path`.
+  static func filesystemSpace(_ path: String) -> (total: UInt64, free: UInt64)? {
+    var stats = statvfs()
+    guard statvfs(path, &stats) == 0 else { return nil }
+    let blockSize = UInt64(stats.f_frsize)
+    return (UInt64(stats.f_blocks) * blockSize, UInt64(stats.f_bavail) * blockSize)
+  }
+
+  /// The current time as RFC 3339 UTC, seconds precision.
+  static func utcTimestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    func pad(_ value: Int32, _ width: Int = 2) -> String {
+      let digits = String(value)
+      return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
+      + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
+  }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Fingerprint
+import Probes
+
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#elseif canImport(Musl)
+  @preconcurrency import Musl
+#endif
+
+/// `rigcheck fingerprint`: capture the host's fingerprint.
+struct FingerprintCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fingerprint",
+    abstract: "Capture a canonical, versioned fingerprint of this host.",
+    discussion: """
+      Reads the kernel, OS, libc, CPU, memory, /dev/shm and cgroup limits; GPU-class PCI
+      devices through libpci; the NVIDIA kernel module, loaded modules, /dev/nvidia* and
+      NVML (loaded with dlopen when present); the NVIDIA Container Toolkit, Docker's
+      daemon.json and CDI specs; and Docker and Podman (installed? daemon reachable? why
+      not?). Every value records its source; missing values say whether they are absent
+      or unreadable, and why.
+
+      The identity part is hashed (--hash); machine-unique ids (hostname, GPU UUIDs) and
+      volatile readings (time, free memory and disk, temperatures) are kept apart so
+      they never count as drift.
+
+      Examples:
+        rigcheck fingerprint                      summary on a terminal
+        rigcheck fingerprint --json -o host.json  JSON to stdout and, atomically, to a file
+        rigcheck fingerprint --hash               the identity digest only
+        rigcheck fingerprint --redact --json      safe to paste into an issue
+        rigcheck fingerprint --root /mnt/capture  a captured host tree instead of /
+      """
+  )
+
+  @Option(name: .long, help: ArgumentHelp("Read the host from this directory instead of /.", valueName: "dir"))
+  var root: String = "/"
+
+  @Flag(name: .long, help: "Print the fingerprint as canonical JSON.")
+  var json = false
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Also write the JSON fingerprint to this file (atomically).", valueName: "file"))
+  var output: String?
+
+  @Flag(name: .long, help: "Print only the identity hash (sha256 of the identity part).")
+  var hash = false
+
+  @Flag(name: .long, help: "Replace hostname, GPU UUIDs and serials, and user names in paths with placeholders.")
+  var redact = false
+
+  @Option(name: .long, help: ArgumentHelp("Seconds each external command (docker, nvidia-ctk, …) may take.", valueName: "seconds"))
+  var timeout: Double = 10
+
+  @Option(name: .long, help: ArgumentHelp("The pci.ids file to name PCI devices with.", valueName: "file"))
+  var pciIds: String?
+
+  @Option(name: .long, help: ArgumentHelp("The NVML library to dlopen.", valueName: "path"))
+  var nvmlLibrary: String?
+
+  func validate() throws {
+    var info = stat()
+    guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+      throw ValidationError("--root \(root): no such directory")
+    }
+    guard timeout > 0, timeout <= 3600 else {
+      throw ValidationError("--timeout must be between 0 and 3600 seconds, got \(timeout)")
+    }
+    if let pciIds, access(pciIds, R_OK) != 0 {
+      throw ValidationError("--pci-ids \(pciIds): cannot read the file")
+    }
+  }
+
+  func run() async throws {
+    let hostRoot = HostRoot(root)
+    let context = ProbeContext(
+      root: hostRoot, nvml: nvmlLibrary.map { DynamicNVML(libraryPath: $0) } ?? DefaultNVMLSource(root: hostRoot),
+      commandTimeout: timeout, pciIDsPath: pciIds)
+    var fingerprint = await HostProber(context: context, toolVersion: Rigcheck.version).fingerprint()
+    if redact { fingerprint = Redaction.redact(fingerprint) }
+    let identityHash = try fingerprint.identityHash()
+    let encoded = try CanonicalJSON.encode(fingerprint)
+
+    if let output {
+      do {
+        try AtomicFile.write(encoded, to: output)
+      } catch {
+        FileHandleOutput.standardError("rigcheck: \(error)\n")
+        throw ExitCode.failure
+      }
+    }
+    if hash {
+      FileHandleOutput.standardOutput(identityHash + "\n")
+    } else if json {
+      FileHandleOutput.standardOutput(String(decoding: encoded, as: UTF8.self))
+    } else {
+      FileHandleOutput.standardOutput(FingerprintSummary.render(fingerprint, hash: identityHash))
+      if let output { FileHandleOutput.standardOutput("wrote \(output)\n") }
+    }
+  }
+}
