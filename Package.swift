@@ -43,7 +43,7 @@ let package = Package(
       dependencies: ["Probes", "Fingerprint"],
       exclude: ["Fixtures"]
     ),
-    .testTarget(name: "rigcheckTests", dependencies: ["Fingerprint"]),
+    .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint"]),
   ]
 )
 

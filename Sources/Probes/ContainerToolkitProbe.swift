@@ -137,7 +137,8 @@ enum CDISpecParser {
     return CDISpec(path: path, kind: kind, devices: devices.sorted(), pinnedDriverVersion: pinnedDriverVersion(in: text), problem: problem)
   }
 
-  /// `kind:` at the top level, and `- name:` items at the first item indentation under `devices:`.
+  /// `kind:` at the top level, and each item's `name:` under `devices:` (on the dash line or
+  /// as one of the item's keys).
   static func scanYAML(_ text: String) -> (kind: String?, devices: [String]) {
     var kind: String?
     var devices: [String] = []
@@ -154,11 +155,15 @@ enum CDISpecParser {
       }
       guard inDevices else { continue }
       let content = line.dropFirst(indent)
-      guard content.hasPrefix("- ") else { continue }
-      if itemIndent == nil { itemIndent = indent }
-      guard indent == itemIndent else { continue }
-      let item = content.dropFirst(2).trimmed
-      if item.hasPrefix("name:") { devices.append(unquote(item.dropFirst("name:".count).trimmed)) }
+      if content.hasPrefix("- ") {
+        // A new device item; its first key may sit on the dash line.
+        if itemIndent == nil { itemIndent = indent }
+        guard indent == itemIndent else { continue }
+        let key = content.dropFirst(2).trimmed
+        if key.hasPrefix("name:") { devices.append(unquote(key.dropFirst("name:".count).trimmed)) }
+      } else if let itemIndent, indent == itemIndent + 2, content.hasPrefix("name:") {
+        devices.append(unquote(content.dropFirst("name:".count).trimmed))
+      }
     }
     return (kind, devices)
   }

@@ -109,7 +109,8 @@ enum SystemProbes {
     let window = bytes[start.lowerBound..<min(bytes.count, start.lowerBound + 200)]
     let text = String(decoding: window.prefix(while: { $0 != 0 }), as: UTF8.self)
     guard let range = text.firstRange(of: "version ") else { return nil }
-    let version = text[range.upperBound...].prefix(while: { $0.isNumber || $0 == "." })
+    var version = text[range.upperBound...].prefix(while: { $0.isNumber || $0 == "." })
+    while version.hasSuffix(".") { version = version.dropLast() }
     return version.isEmpty ? nil : String(version)
   }
 

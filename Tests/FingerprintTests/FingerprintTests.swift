@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+@testable import Fingerprint
+
+@Suite struct FingerprintTests {
+  @Test func canonicalEncodingIsStableAndSorted() throws {
+    let first = try CanonicalJSON.encode(Sample.fingerprint())
+    let second = try CanonicalJSON.encode(Sample.fingerprint())
+    #expect(first == second)
+    let text = String(decoding: first, as: UTF8.self)
+    let topKeys = ["generator", "identity", "machine", "schemaVersion", "volatile"]
+    let positions = topKeys.map { text.range(of: "\n  \"\($0)\"")?.lowerBound }
+    #expect(positions.allSatisfy { $0 != nil })
+    #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+    #expect(text.hasSuffix("}\n"))
+    #expect(!text.contains("\\/"), "slashes are not escaped")
+  }
+
+  @Test func hashIgnoresMachineAndVolatileParts() throws {
+    let base = Sample.fingerprint()
+    var other = Sample.fingerprint(hostname: "gpu-node-2", uuid: "GPU-2222")
+    other.volatile.capturedAt = "2030-01-01T00:00:00Z"
+    other.volatile.memoryAvailableBytes = 12
+    other.generator.version = "9.9.9"
+    #expect(try base.identityHash() == other.identityHash())
+  }
+
+  @Test func hashChangesWithIdentity() throws {
+    let base = try Sample.fingerprint().identityHash()
+    #expect(base.hasPrefix("sha256:"))
+    #expect(base.count == "sha256:".count + 64)
+    #expect(try Sample.fingerprint(driver: "570.133.20").identityHash() != base)
+  }
+
+  @Test func roundTrip() throws {
+    let original = Sample.fingerprint()
+    let decoded = try Fingerprint.decode(CanonicalJSON.encode(original), name: "sample.json")
+    #expect(decoded == original)
+  }
+
+  @Test func observedJSONShape() throws {
+    let present = try CanonicalJSON.encode(Observed<String>.present("x", from: "file:/a"), pretty: false)
+    #expect(String(decoding: present, as: UTF8.self) == #"{"source":"file:/a","status":"present","value":"x"}"#)
+    let absent = try CanonicalJSON.encode(Observed<String>.absent("no /a", source: "file:/a"), pretty: false)
+    #expect(String(decoding: absent, as: UTF8.self) == #"{"reason":"no /a","source":"file:/a","status":"absent"}"#)
+  }
+
+  @Test func decodingErrorsNameTheFileAndField() throws {
+    #expect(throws: FingerprintDecodingError.self) { try Fingerprint.decode(Data("{not json".utf8), name: "a.json") }
+    do {
+      _ = try Fingerprint.decode(Data("{not json".utf8), name: "a.json")
+    } catch let error as FingerprintDecodingError {
+      #expect(error.description.hasPrefix("a.json is not a rigcheck fingerprint"))
+    }
+    do {
+      _ = try Fingerprint.decode(Data(#"{"schemaVersion": 99}"#.utf8), name: "future.json")
+      Issue.record("schema 99 was accepted")
+    } catch let error as FingerprintDecodingError {
+      #expect(error.description == "future.json uses fingerprint schema 99; this rigcheck reads schema 1")
+    }
+    var json = try JSONSerialization.jsonObject(with: CanonicalJSON.encode(Sample.fingerprint())) as! [String: Any]
+    var identity = json["identity"] as! [String: Any]
+    var host = identity["host"] as! [String: Any]
+    host.removeValue(forKey: "kernel")
+    identity["host"] = host
+    json["identity"] = identity
+    do {
+      _ = try Fingerprint.decode(JSONSerialization.data(withJSONObject: json), name: "b.json")
+      Issue.record("a fingerprint without a kernel was accepted")
+    } catch let error as FingerprintDecodingError {
+      #expect(error.description == "b.json: missing field 'kernel' at identity.host")
+    }
+    do {
+      _ = try Fingerprint.decode(Data(#"{"generator": 1}"#.utf8), name: "c.json")
+      Issue.record("no schemaVersion was accepted")
+    } catch let error as FingerprintDecodingError {
+      #expect(error.description.contains("no schemaVersion"))
+    }
+  }
+
+  @Test func missingDescription() {
+    #expect(Observed<Int>.present(1, from: "x").missingDescription == nil)
+    #expect(Observed<Int>.unreadable("Permission denied", source: "file:/a").missingDescription == "unreadable: Permission denied [file:/a]")
+  }
+}
+
+@Suite struct RedactionTests {
+  @Test func replacesMachineUniqueValues() throws {
+    let original = Sample.fingerprint()
+    let redacted = Redaction.redact(original)
+    #expect(redacted.machine.hostname.value == Redaction.hostnamePlaceholder)
+    #expect(redacted.machine.gpus == [GPUSerials(pciAddress: "0000:00:06.0", uuid: "GPU-REDACTED-0", serial: "SERIAL-REDACTED-0")])
+    let server = try #require(redacted.identity.host.docker.daemon.value?.server)
+    #expect(server.rootDir == "/home/REDACTED-USER/.local/share/docker")
+    #expect(redacted.identity.host.docker.cli.value?.path == "/home/REDACTED-USER/bin/docker")
+    #expect(redacted.identity.host.docker.daemon.value?.endpoint == "unix:///run/user/REDACTED-UID/docker.sock")
+    let text = String(decoding: try CanonicalJSON.encode(redacted), as: UTF8.self)
+    for secret in ["gpu-node-1", "GPU-1111", "1654321", "alice", "/1000/"] {
+      #expect(!text.contains(secret), "\(secret) survived redaction")
+    }
+  }
+
+  @Test func isStable() throws {
+    #expect(try CanonicalJSON.encode(Redaction.redact(Sample.fingerprint())) == CanonicalJSON.encode(Redaction.redact(Sample.fingerprint(hostname: "other", uuid: "GPU-9"))))
+  }
+
+  @Test func userPaths() {
+    #expect(Redaction.redactUserPaths("/home/bob") == "/home/REDACTED-USER")
+    #expect(Redaction.redactUserPaths("/home/bob/x:/home/carol/y") == "/home/REDACTED-USER/x:/home/REDACTED-USER/y")
+    #expect(Redaction.redactUserPaths("/var/lib/docker") == "/var/lib/docker")
+  }
+}
+
+@Suite struct FingerprintSummaryTests {
+  @Test func bytes() {
+    #expect(FingerprintSummary.formatBytes(512) == "512 B")
+    #expect(FingerprintSummary.formatBytes(1 << 37) == "128.0 GiB")
+    #expect(FingerprintSummary.formatBytes(1536) == "1.5 KiB")
+  }
+
+  @Test func summaryShowsValuesAndReasons() {
+    let text = FingerprintSummary.render(Sample.fingerprint(), hash: "sha256:abc")
+    #expect(text.contains("Ubuntu 24.04.3 LTS"))
+    #expect(text.contains("0000:00:06.0 10de:2335"))
+    #expect(text.contains("driver nvidia, link 32.0 GT/s PCIe x16"))
+    #expect(text.contains("— absent: /proc/cpuinfo does not exist"))
+    #expect(text.contains("— unreadable: cannot read /sys/fs/cgroup: Permission denied"))
+    #expect(text.contains("identity    sha256:abc"))
+  }
+}

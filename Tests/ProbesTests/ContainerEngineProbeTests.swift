@@ -1,0 +1,146 @@
+import Fingerprint
+import Foundation
+import Testing
+
+@testable import Probes
+
+/// Runs every command through `setpriv` as the unprivileged `nobody` user, to meet the
+/// Docker socket's real permission check.
+struct UnprivilegedRunner: CommandRunner {
+  let inner = ProcessCommandRunner()
+  func run(_ command: Command) async throws -> CommandResult {
+    var wrapped = command
+    wrapped.executable = "setpriv"
+    wrapped.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", command.executable] + command.arguments
+    wrapped.environment["HOME"] = "/tmp"
+    return try await inner.run(wrapped)
+  }
+}
+
+/// The Docker tests use the real daemon that the test command (scripts/test.sh) starts.
+@Suite(.serialized) struct ContainerEngineProbeTests {
+  func liveContext(environment: [String: String] = [:], runner: (any CommandRunner)? = nil) -> ProbeContext {
+    let base = ProcessEnvironment.current().merging(environment) { _, new in new }
+    return ProbeContext(root: HostRoot(), runner: runner ?? ProcessCommandRunner(baseEnvironment: base), runsCommands: true, environment: base)
+  }
+
+  @Test func realDaemonAnswers() async throws {
+    let independent = try await ProcessCommandRunner().run(Command("docker", ["info", "--format", "{{.ServerVersion}} {{.Driver}}"]))
+    try #require(independent.succeeded, "the Docker daemon is not running: start it with scripts/test.sh (\(independent.stderr))")
+    let expected = independent.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+
+    let (facts, rootFree) = await ContainerEngineProbe.docker(liveContext())
+    let cli = try #require(facts.cli.value)
+    #expect(cli.version?.isEmpty == false)
+    let daemon = try #require(facts.daemon.value)
+    #expect(daemon.reachable)
+    #expect(daemon.problem == nil)
+    let server = try #require(daemon.server)
+    #expect(server.version == String(expected[0]))
+    #expect(server.storageDriver == String(expected[1]))
+    #expect(server.runtimes.contains("runc"))
+    #expect(server.runtimes == server.runtimes.sorted())
+    #expect(server.rootDir == "/var/lib/docker")
+    #expect(rootFree != nil)
+  }
+
+  @Test func socketThatDoesNotExist() async throws {
+    let (facts, _) = await ContainerEngineProbe.docker(liveContext(environment: ["DOCKER_HOST": "unix:///tmp/rigcheck-no-such.sock"]))
+    #expect(facts.cli.value?.version?.isEmpty == false, "the client version is known even without a daemon")
+    let daemon = try #require(facts.daemon.value)
+    #expect(!daemon.reachable)
+    #expect(daemon.endpoint == "unix:///tmp/rigcheck-no-such.sock")
+    #expect(daemon.problem?.kind == .noSocket)
+    #expect(daemon.problem?.message.contains("/tmp/rigcheck-no-such.sock does not exist") == true)
+  }
+
+  @Test func staleSocketWithNoDaemon() async throws {
+    let path = "/tmp/rigcheck-stale-\(UUID().uuidString.prefix(8)).sock"
+    try bindUnixSocket(at: path)
+    defer { unlink(path) }
+    let (facts, _) = await ContainerEngineProbe.docker(liveContext(environment: ["DOCKER_HOST": "unix://\(path)"]))
+    let daemon = try #require(facts.daemon.value)
+    #expect(!daemon.reachable)
+    #expect(daemon.problem?.kind == .notRunning)
+  }
+
+  @Test func permissionDeniedForAUserOutsideTheDockerGroup() async throws {
+    let (facts, _) = await ContainerEngineProbe.docker(liveContext(runner: UnprivilegedRunner()))
+    let daemon = try #require(facts.daemon.value)
+    #expect(!daemon.reachable)
+    #expect(daemon.problem?.kind == .permissionDenied, "\(daemon.problem?.message ?? "")")
+  }
+
+  @Test func hungDockerCLIHitsTheTimeout() async throws {
+    let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
+    let runner = ReplayRunner([
+      "docker version --format {{json .}}": .failure(.timedOut(command: "docker version", seconds: 10))
+    ])
+    let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])
+    let (facts, _) = await ContainerEngineProbe.docker(context)
+    #expect(facts.daemon.value?.problem?.kind == .timeout)
+    #expect(facts.cli.value?.versionProblem?.contains("did not finish") == true)
+  }
+
+  @Test func replayedDaemonWithoutNvidiaRuntime() async throws {
+    let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
+    let commands = tree.rootPath + "/captured/commands/"
+    let runner = ReplayRunner([
+      "docker version --format {{json .}}": .output(try String(contentsOfFile: commands + "docker-version.json", encoding: .utf8)),
+      "docker info --format {{json .}}": .output(try String(contentsOfFile: commands + "docker-info.json", encoding: .utf8)),
+    ])
+    let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])
+    let (facts, rootFree) = await ContainerEngineProbe.docker(context)
+    #expect(facts.cli.value?.path == "/usr/bin/docker")
+    #expect(facts.cli.value?.version == "28.2.2")
+    let server = try #require(facts.daemon.value?.server)
+    #expect(server.version == "20.10.24+dfsg1")
+    #expect(!server.runtimes.contains("nvidia"))
+    #expect(server.defaultRuntime == "runc")
+    #expect(server.cgroupDriver == "cgroupfs")
+    #expect(server.rootless == false)
+    #expect(rootFree == nil, "free space is only measured on a live root")
+  }
+
+  @Test func dockerNotInstalled() async {
+    let context = ProbeContext(root: FixtureHost.h200, runner: ReplayRunner([:]), runsCommands: true, environment: [:])
+    let (facts, _) = await ContainerEngineProbe.docker(context)
+    #expect(facts.cli.status == .absent)
+    #expect(facts.daemon.status == .absent)
+  }
+
+  @Test func podmanInfoIsRead() async throws {
+    let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
+    try tree.write("root/usr/bin/podman", "")
+    let info = """
+      {"host":{"cgroupManager":"cgroupfs","cgroupVersion":"v2","ociRuntime":{"name":"crun"},"security":{"rootless":true}},
+       "store":{"graphDriverName":"overlay","graphRoot":"/home/alice/.local/share/containers/storage"},
+       "version":{"Version":"4.3.1","APIVersion":"4.3.1"}}
+      """
+    let runner = ReplayRunner(["podman info --format json": .output(info)])
+    let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])
+    let (facts, _) = await ContainerEngineProbe.podman(context)
+    let server = try #require(facts.daemon.value?.server)
+    #expect(server == EngineServer(version: "4.3.1", apiVersion: "4.3.1", storageDriver: "overlay", cgroupDriver: "cgroupfs", cgroupVersion: "2", runtimes: ["crun"], defaultRuntime: "crun", rootless: true, rootDir: "/home/alice/.local/share/containers/storage", cdiSpecDirs: nil))
+  }
+
+  @Test func classification() {
+    let root = HostRoot()
+    #expect(ContainerEngineProbe.classifyDockerFailure(stderr: "error during connect: dial tcp 10.0.0.1:2376: i/o timeout", endpoint: "tcp://10.0.0.1:2376", root: root).kind == .remoteUnreachable)
+    #expect(ContainerEngineProbe.classifyDockerFailure(stderr: "permission denied while trying to connect to the Docker daemon socket", endpoint: "unix:///var/run/docker.sock", root: root).kind == .permissionDenied)
+  }
+
+  func bindUnixSocket(at path: String) throws {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      raw.copyBytes(from: Array(path.utf8) + [0])
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    try #require(bound == 0, "bind failed: \(String(cString: strerror(errno)))")
+  }
+}
