@@ -2,8 +2,8 @@ import Fingerprint
 
 /// Docker and Podman: is the CLI installed, does the engine answer, and if not, why.
 ///
-/// Docker: `docker version --format '{{json .}}'` (client version, context, whether a
-/// server answered), then `docker info --format '{{json .}}'` for the server's storage
+/// Docker: one `docker info --format '{{json .}}'`, which reports the client (version,
+/// context) even when no daemon answers, and otherwise the server's version, storage
 /// driver, cgroup driver and version, runtimes, rootless mode and root directory.
 /// Podman: `podman version --format json` and `podman info --format json`.
 enum ContainerEngineProbe {
@@ -21,64 +21,49 @@ enum ContainerEngineProbe {
           daemon: .absent(context.commandsDisabledReason, source: "command:docker")), nil
       )
     }
-    let versionCommand = context.command(path, ["version", "--format", "{{json .}}"])
     let endpoint = context.environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
     let contextName = context.environment["DOCKER_CONTEXT"].flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
-
-    let versionResult: CommandResult
+    // One call: `docker info` reports the client (ClientInfo) even when the daemon is down.
+    let infoCommand = context.command(path, ["info", "--format", "{{json .}}"])
+    let result: CommandResult
     do {
-      versionResult = try await context.runner.run(versionCommand)
+      result = try await context.runner.run(infoCommand)
     } catch let error as CommandError {
-      let cli: Observed<InstalledTool> = .present(InstalledTool(path: path, version: nil, versionProblem: error.description), from: "command:\(versionCommand)")
+      let cli: Observed<InstalledTool> = .present(InstalledTool(path: path, version: nil, versionProblem: error.description), from: "command:\(infoCommand)")
       let kind: EngineProblem.Kind = if case .timedOut = error { .timeout } else { .other }
       let daemon = EngineDaemon(endpoint: endpoint ?? defaultDockerSocket, context: contextName, reachable: false, problem: EngineProblem(kind: kind, message: error.description), server: nil)
-      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(versionCommand)")), nil)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), nil)
     } catch {
-      return (ContainerEngineFacts(cli: .unreadable("\(error)", source: "command:\(versionCommand)"), daemon: .unreadable("\(error)", source: "command:\(versionCommand)")), nil)
+      return (ContainerEngineFacts(cli: .unreadable("\(error)", source: "command:\(infoCommand)"), daemon: .unreadable("\(error)", source: "command:\(infoCommand)")), nil)
     }
 
-    let versionJSON = try? JSONValue.parse(versionResult.stdout)
-    let clientVersion = versionJSON?["Client"]?["Version"]?.string
-    let reportedContext = versionJSON?["Client"]?["Context"]?.string
+    let info = try? JSONValue.parse(result.stdout)
+    let clientVersion = info?["ClientInfo"]?["Version"]?.string
     let cli = Observed<InstalledTool>.present(
       InstalledTool(
         path: path, version: clientVersion,
-        versionProblem: clientVersion == nil ? "`\(versionCommand)` printed no client version: \(ContainerToolkitProbe.firstLine(of: versionResult.stderr))" : nil),
-      from: "command:\(versionCommand)")
+        versionProblem: clientVersion == nil ? "`\(infoCommand)` printed no client version: \(ContainerToolkitProbe.firstLine(of: result.stderr))" : nil),
+      from: "command:\(infoCommand)")
+    let reportedContext = info?["ClientInfo"]?["Context"]?.string
     let activeContext = contextName ?? reportedContext.flatMap { $0 == "default" ? nil : $0 }
     let resolvedEndpoint = endpoint ?? (activeContext == nil ? defaultDockerSocket : nil)
 
-    let serverAnswered = versionJSON?["Server"].map { $0 != .null } ?? false
-    guard versionResult.succeeded, serverAnswered else {
-      let problem = classifyDockerFailure(stderr: versionResult.stderr, endpoint: resolvedEndpoint, root: context.root)
+    guard result.succeeded, let info, info["ServerVersion"]?.string != nil else {
+      let problem = classifyDockerFailure(stderr: result.stderr, endpoint: resolvedEndpoint, root: context.root)
       let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: false, problem: problem, server: nil)
-      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(versionCommand)")), nil)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), nil)
     }
-
-    let infoCommand = context.command(path, ["info", "--format", "{{json .}}"])
-    let server: EngineServer
-    do {
-      let result = try await context.runner.run(infoCommand)
-      guard result.succeeded else {
-        let problem = classifyDockerFailure(stderr: result.stderr, endpoint: resolvedEndpoint, root: context.root)
-        let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: false, problem: problem, server: nil)
-        return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), nil)
-      }
-      let info = try JSONValue.parse(result.stdout)
-      server = dockerServer(info: info, version: versionJSON)
-    } catch {
-      return (ContainerEngineFacts(cli: cli, daemon: .unreadable("`\(infoCommand)`: \(error)", source: "command:\(infoCommand)")), nil)
-    }
+    let server = dockerServer(info: info)
     let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
     let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: true, problem: nil, server: server)
     return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), free)
   }
 
-  static func dockerServer(info: JSONValue, version: JSONValue?) -> EngineServer {
+  static func dockerServer(info: JSONValue) -> EngineServer {
     let securityOptions = info["SecurityOptions"]?.array.compactMap(\.string) ?? []
     let cdiDirectories = info["CDISpecDirs"]?.array.compactMap(\.string)
     return EngineServer(
-      version: info["ServerVersion"]?.string, apiVersion: version?["Server"]?["ApiVersion"]?.string,
+      version: info["ServerVersion"]?.string, apiVersion: nil,
       storageDriver: info["Driver"]?.string, cgroupDriver: info["CgroupDriver"]?.string,
       cgroupVersion: info["CgroupVersion"]?.string, runtimes: info["Runtimes"]?.objectKeys ?? [],
       defaultRuntime: info["DefaultRuntime"]?.string,

@@ -41,7 +41,7 @@ enum PCIProbe {
     var shadow: ShadowSysfs?
     if entries.contains(where: { root.kind(of: "\(devicesDirectory)/\($0)") == .file }) {
       do {
-        shadow = try ShadowSysfs(root: root, entries: entries)
+        shadow = try ShadowSysfs(root: root, entries: entries, temporaryDirectory: context.environment["TMPDIR"] ?? "/tmp")
       } catch {
         return .unreadable("cannot prepare the captured PCI tree for libpci: \(error)", source: source)
       }
@@ -165,9 +165,11 @@ enum PCIProbe {
 struct ShadowSysfs {
   let path: String
 
-  init(root: HostRoot, entries: [String]) throws {
-    var template = Array("/tmp/rigcheck-sysfs-XXXXXX".utf8CString)
-    guard let created = mkdtemp(&template) else { throw FileReadError.failed(path: "/tmp", reason: Platform.describe(errno: errno)) }
+  init(root: HostRoot, entries: [String], temporaryDirectory: String) throws {
+    var template = Array("\(temporaryDirectory)/rigcheck-sysfs-XXXXXX".utf8CString)
+    guard let created = mkdtemp(&template) else {
+      throw FileReadError.failed(path: temporaryDirectory, reason: Platform.describe(errno: errno))
+    }
     path = String(cString: created)
     guard mkdir(path + "/devices", 0o700) == 0 else { throw FileReadError.failed(path: path, reason: Platform.describe(errno: errno)) }
     for entry in entries {

@@ -74,7 +74,7 @@ struct UnprivilegedRunner: CommandRunner {
   @Test func hungDockerCLIHitsTheTimeout() async throws {
     let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
     let runner = ReplayRunner([
-      "docker version --format {{json .}}": .failure(.timedOut(command: "docker version", seconds: 10))
+      "docker info --format {{json .}}": .failure(.timedOut(command: "docker info", seconds: 10))
     ])
     let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])
     let (facts, _) = await ContainerEngineProbe.docker(context)
@@ -86,7 +86,6 @@ struct UnprivilegedRunner: CommandRunner {
     let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
     let commands = tree.rootPath + "/captured/commands/"
     let runner = ReplayRunner([
-      "docker version --format {{json .}}": .output(try String(contentsOfFile: commands + "docker-version.json", encoding: .utf8)),
       "docker info --format {{json .}}": .output(try String(contentsOfFile: commands + "docker-info.json", encoding: .utf8)),
     ])
     let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])

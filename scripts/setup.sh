@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
+#   scripts/setup.sh          build and run: libpci-dev, pci.ids
+#   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv
+# The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
+set -eu
+
+want_tests=false
+[ "${1:-}" = "--tests" ] && want_tests=true
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "rigcheck setup: need root to install packages (no sudo found): $*" >&2; exit 2
+  fi
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "rigcheck setup: no Swift toolchain on PATH. Install Swift 6.2 or newer from https://www.swift.org/install/linux/ and re-run." >&2
+  exit 2
+fi
+
+missing=""
+need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || missing="$missing $1"; }
+need libpci-dev
+need pci.ids
+need pkg-config
+if $want_tests; then
+  need gcc
+  need util-linux
+  command -v dockerd >/dev/null 2>&1 || need docker.io
+fi
+
+if [ -n "$missing" ]; then
+  echo "rigcheck setup: installing$missing"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
