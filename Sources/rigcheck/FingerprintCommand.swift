@@ -14,20 +14,15 @@ struct FingerprintCommand: AsyncParsableCommand {
     commandName: "fingerprint",
     abstract: "Capture a canonical, versioned fingerprint of this host.",
     discussion: """
-      Reads the kernel, OS, libc, CPU, memory, /dev/shm and cgroup limits; GPU-class PCI
-      devices through libpci; the NVIDIA kernel module, loaded modules, /dev/nvidia* and
-      NVML (loaded with dlopen when present); the NVIDIA Container Toolkit, Docker's
-      daemon.json and CDI specs; and Docker and Podman (installed? daemon reachable? why
-      not?). Every value records its source; missing values say whether they are absent
-      or unreadable, and why.
+      Reads the kernel, OS, libc, CPU, memory, /dev/shm and cgroup limits; GPU-class PCI devices through libpci; the NVIDIA kernel module, loaded modules, /dev/nvidia* and NVML (loaded with dlopen when present); the NVIDIA Container Toolkit, Docker's daemon.json and CDI specs; and Docker and Podman (installed? daemon reachable? why not?). Every value records its source; missing values say whether they are absent or unreadable, and why.
 
-      The identity part is hashed (--hash); machine-unique ids (hostname, GPU UUIDs) and
-      volatile readings (time, free memory and disk, temperatures) are kept apart so
-      they never count as drift.
+      The identity part is hashed (--hash); machine-unique ids (hostname, GPU UUIDs) and volatile readings (time, free memory and disk, temperatures) are kept apart so they never count as drift.
+
+      With --root DIR, a captured host tree is read instead of /; commands are not run against it (they would describe this machine) and NVML answers come from DIR/captured/nvidia-smi-q.xml when present.
 
       Examples:
         rigcheck fingerprint                      summary on a terminal
-        rigcheck fingerprint --json -o host.json  JSON to stdout and, atomically, to a file
+        rigcheck fingerprint --json -o host.json  JSON to stdout and to a file
         rigcheck fingerprint --hash               the identity digest only
         rigcheck fingerprint --redact --json      safe to paste into an issue
         rigcheck fingerprint --root /mnt/capture  a captured host tree instead of /
