@@ -43,6 +43,9 @@ int cnvml_open(const char *path, cnvml_api *api, char *error, size_t error_size)
   RESOLVE(device_get_mig_mode, "nvmlDeviceGetMigMode", 0);
   RESOLVE(device_get_pci_info, "nvmlDeviceGetPciInfo_v3", 0);
   RESOLVE(device_get_temperature, "nvmlDeviceGetTemperature", 0);
+  RESOLVE(device_get_total_ecc_errors, "nvmlDeviceGetTotalEccErrors", 0);
+  RESOLVE(device_get_retired_pages_pending, "nvmlDeviceGetRetiredPagesPendingStatus", 0);
+  RESOLVE(device_get_remapped_rows, "nvmlDeviceGetRemappedRows", 0);
   return 0;
 }
 

@@ -109,15 +109,30 @@ public struct VolatileFacts: Codable, Sendable, Hashable {
   }
 }
 
-/// Readings of one GPU at capture time.
+/// Readings of one GPU at capture time, health counters included.
 public struct GPUReadings: Codable, Sendable, Hashable {
   public var pciAddress: String
   public var temperatureCelsius: Int?
   public var memoryUsedBytes: UInt64?
+  /// Uncorrectable ECC errors over the GPU's lifetime (NVML's aggregate counter).
+  public var uncorrectableECCErrors: UInt64?
+  /// Memory pages waiting to be retired at the next driver reload (pre-Ampere GPUs).
+  public var retiredPagesPending: Bool?
+  /// Row remappings waiting for a GPU reset (Ampere and newer).
+  public var remappedRowsPending: Bool?
+  /// A row remapping failed: the GPU should be serviced.
+  public var remappingFailed: Bool?
 
-  public init(pciAddress: String, temperatureCelsius: Int?, memoryUsedBytes: UInt64?) {
+  public init(
+    pciAddress: String, temperatureCelsius: Int?, memoryUsedBytes: UInt64?, uncorrectableECCErrors: UInt64? = nil,
+    retiredPagesPending: Bool? = nil, remappedRowsPending: Bool? = nil, remappingFailed: Bool? = nil
+  ) {
     self.pciAddress = pciAddress
     self.temperatureCelsius = temperatureCelsius
     self.memoryUsedBytes = memoryUsedBytes
+    self.uncorrectableECCErrors = uncorrectableECCErrors
+    self.retiredPagesPending = retiredPagesPending
+    self.remappedRowsPending = remappedRowsPending
+    self.remappingFailed = remappingFailed
   }
 }

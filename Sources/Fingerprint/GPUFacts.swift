@@ -95,16 +95,21 @@ public struct NvidiaFacts: Codable, Sendable, Hashable {
   public var loadedModules: Observed<[String]>
   /// `/dev/nvidia*` device nodes, sorted.
   public var deviceNodes: Observed<[String]>
+  /// The `/dev/nvidia*` nodes that have a `/dev/char/MAJOR:MINOR` link, sorted. With
+  /// systemd's cgroup driver, containers lose nodes without such links after
+  /// `systemctl daemon-reload`.
+  public var devCharLinks: Observed<[String]>
   /// What NVML (the driver's management library) reports.
   public var nvml: Observed<NVMLReport>
 
   public init(
     kernelModule: Observed<NvidiaKernelModule>, loadedModules: Observed<[String]>,
-    deviceNodes: Observed<[String]>, nvml: Observed<NVMLReport>
+    deviceNodes: Observed<[String]>, devCharLinks: Observed<[String]>, nvml: Observed<NVMLReport>
   ) {
     self.kernelModule = kernelModule
     self.loadedModules = loadedModules
     self.deviceNodes = deviceNodes
+    self.devCharLinks = devCharLinks
     self.nvml = nvml
   }
 }

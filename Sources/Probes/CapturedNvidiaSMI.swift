@@ -42,11 +42,21 @@ struct CapturedNvidiaSMI: NVMLSource {
           pciAddress: address, uuid: XMLText.first("uuid", in: body),
           serial: XMLText.first("serial", in: body)))
       let temperature = XMLText.section("temperature", in: body).flatMap { XMLText.first("gpu_temp", in: $0) }
+      let aggregate = XMLText.section("ecc_errors", in: body).flatMap { XMLText.section("aggregate", in: $0) }
+      let uncorrectable = aggregate.map { section in
+        ["sram_uncorrectable_parity", "sram_uncorrectable_secded", "dram_uncorrectable", "sram_uncorrectable"]
+          .compactMap { XMLText.first($0, in: section).flatMap { UInt64($0) } }
+      }
+      let remapped = XMLText.section("remapped_rows", in: body)
       readings.append(
         GPUReadings(
           pciAddress: address,
           temperatureCelsius: temperature.flatMap { Int($0.split(separator: " ").first ?? "") },
-          memoryUsedBytes: memory.flatMap { XMLText.first("used", in: $0) }.flatMap(mebibytes)))
+          memoryUsedBytes: memory.flatMap { XMLText.first("used", in: $0) }.flatMap(mebibytes),
+          uncorrectableECCErrors: uncorrectable.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) },
+          retiredPagesPending: XMLText.section("retired_pages", in: body).flatMap { XMLText.first("pending_retirement", in: $0) }.flatMap(yes),
+          remappedRowsPending: remapped.flatMap { XMLText.first("remapped_row_pending", in: $0) }.flatMap(yes),
+          remappingFailed: remapped.flatMap { XMLText.first("remapped_row_failure", in: $0) }.flatMap(yes)))
     }
     let cuda = XMLText.first("cuda_version", in: Substring(xml))
     return NVMLQuery(
@@ -62,6 +72,14 @@ struct CapturedNvidiaSMI: NVMLSource {
     let parts = text.split(separator: " ")
     guard parts.count == 2, parts[1] == "MiB", let value = UInt64(parts[0]) else { return nil }
     return value * 1_048_576
+  }
+
+  func yes(_ text: String) -> Bool? {
+    switch text {
+    case "Yes": return true
+    case "No": return false
+    default: return nil
+    }
   }
 
   func enabled(_ text: String) -> Bool? {

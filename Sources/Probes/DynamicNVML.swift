@@ -109,13 +109,40 @@ public struct DynamicNVML: NVMLSource {
         var value: UInt32 = 0
         if getTemperature(handle, 0, &value) == 0 { temperature = Int(value) }
       }
+      var eccErrors: UInt64?
+      if let getECC = api.device_get_total_ecc_errors {
+        var count: UInt64 = 0
+        // NVML_MEMORY_ERROR_TYPE_UNCORRECTED = 1, NVML_AGGREGATE_ECC = 1
+        if getECC(handle, 1, 1, &count) == 0 { eccErrors = count }
+      }
+      var pagesPending: Bool?
+      if let getPending = api.device_get_retired_pages_pending {
+        var state: Int32 = 0
+        if getPending(handle, &state) == 0 { pagesPending = state == 1 }
+      }
+      var rowsPending: Bool?
+      var remapFailed: Bool?
+      if let getRows = api.device_get_remapped_rows {
+        var corrected: UInt32 = 0
+        var uncorrected: UInt32 = 0
+        var pending: UInt32 = 0
+        var failed: UInt32 = 0
+        if getRows(handle, &corrected, &uncorrected, &pending, &failed) == 0 {
+          rowsPending = pending != 0
+          remapFailed = failed != 0
+        }
+      }
       devices.append(
         NVMLDevice(
           pciAddress: address, name: text(api.device_get_name), brand: brand,
           memoryTotalBytes: hasMemory ? memory.total : nil, computeCapability: capability,
           computeCapabilitySource: nil, persistenceMode: persistence, migMode: mig))
       serials.append(GPUSerials(pciAddress: address, uuid: text(api.device_get_uuid), serial: text(api.device_get_serial)))
-      readings.append(GPUReadings(pciAddress: address, temperatureCelsius: temperature, memoryUsedBytes: hasMemory ? memory.used : nil))
+      readings.append(
+        GPUReadings(
+          pciAddress: address, temperatureCelsius: temperature, memoryUsedBytes: hasMemory ? memory.used : nil,
+          uncorrectableECCErrors: eccErrors, retiredPagesPending: pagesPending, remappedRowsPending: rowsPending,
+          remappingFailed: remapFailed))
     }
     return NVMLQuery(
       report: .present(

@@ -37,7 +37,7 @@ public struct HostProber: Sendable {
       pci: await pci,
       nvidia: NvidiaFacts(
         kernelModule: localFacts.nvidiaModule, loadedModules: localFacts.loadedModules,
-        deviceNodes: localFacts.deviceNodes, nvml: nvmlQuery.report),
+        deviceNodes: localFacts.deviceNodes, devCharLinks: localFacts.devCharLinks, nvml: nvmlQuery.report),
       containerToolkit: await toolkit, docker: dockerFacts, podman: podmanFacts)
 
     return Fingerprint(
@@ -73,6 +73,7 @@ struct LocalFacts: Sendable {
   var nvidiaModule: Observed<NvidiaKernelModule>
   var loadedModules: Observed<[String]>
   var deviceNodes: Observed<[String]>
+  var devCharLinks: Observed<[String]>
 
   init(_ context: ProbeContext) {
     kernel = SystemProbes.kernel(context)
@@ -86,5 +87,6 @@ struct LocalFacts: Sendable {
     nvidiaModule = NvidiaDriverProbe.kernelModule(context)
     loadedModules = NvidiaDriverProbe.loadedModules(context)
     deviceNodes = NvidiaDriverProbe.deviceNodes(context)
+    devCharLinks = NvidiaDriverProbe.devCharLinks(context)
   }
 }

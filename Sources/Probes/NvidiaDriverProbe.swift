@@ -73,4 +73,19 @@ enum NvidiaDriverProbe {
     }
     return .present(nodes.sorted(), from: "file:/dev/nvidia*")
   }
+
+  /// `/dev/char/*` links whose target is an NVIDIA node, as the nodes they point to.
+  static func devCharLinks(_ context: ProbeContext) -> Observed<[String]> {
+    let names: [String]
+    do {
+      names = try context.root.list("/dev/char")
+    } catch .notFound {
+      return .absent("/dev/char does not exist", source: "file:/dev/char")
+    } catch {
+      return .unreadable(error.description, source: "file:/dev/char")
+    }
+    let targets = names.compactMap { context.root.resolveLink("/dev/char/" + $0) }
+      .filter { $0.split(separator: "/").last?.hasPrefix("nvidia") == true }
+    return .present(Array(Set(targets)).sorted(), from: "file:/dev/char")
+  }
 }

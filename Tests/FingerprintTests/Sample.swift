@@ -21,6 +21,7 @@ enum Sample {
         kernelModule: .present(NvidiaKernelModule(version: driver, flavour: .open, compiler: nil), from: "file:/proc/driver/nvidia/version"),
         loadedModules: .present(["nvidia", "nvidia_uvm"], from: "file:/proc/modules"),
         deviceNodes: .present(["/dev/nvidia0", "/dev/nvidiactl"], from: "file:/dev/nvidia*"),
+        devCharLinks: .present(["/dev/nvidia0", "/dev/nvidiactl"], from: "file:/dev/char"),
         nvml: .present(NVMLReport(driverVersion: driver, cudaDriverVersion: "13.0", gpus: []), from: "nvml:libnvidia-ml.so.1")),
       containerToolkit: ContainerToolkitFacts(
         nvidiaCTK: .absent("nvidia-ctk is not installed (not found on PATH)", source: "path:nvidia-ctk"),

@@ -51,7 +51,11 @@ import Testing
     #expect(gpu.persistenceMode == true)
     #expect(gpu.migMode == false)
     #expect(query.serials == [GPUSerials(pciAddress: "0000:00:06.0", uuid: "GPU-5a1e0000-0000-4000-8000-000000000001", serial: "0000000000000")])
-    #expect(query.readings == [GPUReadings(pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 616 * 1_048_576)])
+    #expect(query.readings == [
+      GPUReadings(
+        pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 616 * 1_048_576, uncorrectableECCErrors: 0,
+        retiredPagesPending: false, remappedRowsPending: false, remappingFailed: false)
+    ])
   }
 
   @Test func driverLibraryVersionMismatchIsExplained() async throws {
@@ -102,6 +106,11 @@ import Testing
     #expect(gpu.computeCapability == "9.0")
     #expect(gpu.computeCapabilitySource == GPUCatalog.source)
     #expect(query.serials.first?.uuid == "GPU-5a1e0000-0000-4000-8000-000000000001")
+    #expect(query.readings == [
+      GPUReadings(
+        pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 0, uncorrectableECCErrors: 0,
+        retiredPagesPending: nil, remappedRowsPending: false, remappingFailed: false)
+    ])
   }
 
   @Test func twoGPUReport() throws {

@@ -61,6 +61,15 @@ import Testing
     #expect(NvidiaDriverProbe.deviceNodes(context(FixtureHost.h200)).status == .absent)
   }
 
+  @Test func devCharLinksPointingAtNvidiaNodes() throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-devchar")
+    try tree.write("root/dev/nvidia0", "")
+    try tree.write("root/dev/char/195:0", "../nvidia0")
+    try tree.write("root/dev/char/1:3", "../null")
+    #expect(NvidiaDriverProbe.devCharLinks(context(tree.root)).value == ["/dev/nvidia0"])
+    #expect(NvidiaDriverProbe.devCharLinks(context(FixtureHost.h200)).status == .absent)
+  }
+
   @Test func thisMachinesRealProcAgreesWithItsFiles() {
     let live = context(HostRoot())
     let loaded = HostRoot().exists("/proc/driver/nvidia/version")

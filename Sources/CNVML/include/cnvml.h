@@ -51,6 +51,9 @@ typedef struct {
   cnvml_return (*device_get_mig_mode)(cnvml_device, unsigned int *, unsigned int *); // nvmlDeviceGetMigMode
   cnvml_return (*device_get_pci_info)(cnvml_device, cnvml_pci_info *);   // nvmlDeviceGetPciInfo_v3
   cnvml_return (*device_get_temperature)(cnvml_device, int, unsigned int *); // nvmlDeviceGetTemperature
+  cnvml_return (*device_get_total_ecc_errors)(cnvml_device, int, int, unsigned long long *); // nvmlDeviceGetTotalEccErrors
+  cnvml_return (*device_get_retired_pages_pending)(cnvml_device, int *);  // nvmlDeviceGetRetiredPagesPendingStatus
+  cnvml_return (*device_get_remapped_rows)(cnvml_device, unsigned int *, unsigned int *, unsigned int *, unsigned int *); // nvmlDeviceGetRemappedRows
 } cnvml_api;
 
 /// Opens `path` with dlopen and resolves the entry points into `api`.

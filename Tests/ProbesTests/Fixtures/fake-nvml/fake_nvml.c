@@ -2,8 +2,12 @@
  * the real H200 capture reports (driver 580.159.04, CUDA 13.0, NVIDIA H200, brand NVIDIA,
  * compute capability 9.0, 143771 MiB, persistence on, MIG off, bus 00000000:00:06.0).
  * It lets the tests drive DynamicNVML's dlopen/dlsym and struct layouts for real.
- * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] */
+ * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] [-DFAKE_REMAP_PENDING=1] */
 #include <string.h>
+
+#ifndef FAKE_REMAP_PENDING
+#define FAKE_REMAP_PENDING 0
+#endif
 
 #ifndef FAKE_INIT_RESULT
 #define FAKE_INIT_RESULT 0
@@ -66,4 +70,11 @@ int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, nvmlPciInfo_t *pci) {
 }
 int nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *temperature) {
   (void)d; (void)sensor; *temperature = 42; return 0;
+}
+int nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int type, int counter, unsigned long long *count) {
+  (void)d; *count = (type == 1 && counter == 1) ? 0 : 99; return 0;
+}
+int nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t d, int *pending) { (void)d; *pending = 0; return 0; }
+int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *unc, unsigned int *pending, unsigned int *failed) {
+  (void)d; *corr = 0; *unc = 0; *pending = FAKE_REMAP_PENDING; *failed = 0; return 0;
 }
