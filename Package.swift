@@ -26,18 +26,28 @@ let package = Package(
     .target(name: "CNVML", linkerSettings: [.linkedLibrary("dl")]),
     // The fingerprint model: values with provenance, canonical JSON, identity hash, redaction.
     .target(name: "Fingerprint"),
+    // Compatibility rules and NVIDIA's tables: CUDA ↔ driver, compute capability ↔ arch lists,
+    // NVIDIA_REQUIRE_* expressions. Pure functions over versions; no I/O.
+    .target(name: "Compatibility"),
     // Host probes: kernel, OS, libc, CPU, memory, cgroup, PCI (libpci), NVIDIA driver and NVML,
     // container toolkit, Docker and Podman.
     .target(name: "Probes", dependencies: ["Fingerprint", "CLibPCI", "CLibPCIGuard", "CNVML"]),
+    // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
+    .target(name: "Reporting"),
+    // The doctor: checks that turn a host fingerprint into findings with fixes.
+    .target(name: "Doctor", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
     // The command-line tool: argument parsing and output only.
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes",
+        "Fingerprint", "Probes", "Doctor", "Reporting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
+    .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting"], exclude: ["Fixtures"]),
     .testTarget(
       name: "ProbesTests",
       dependencies: ["Probes", "Fingerprint"],

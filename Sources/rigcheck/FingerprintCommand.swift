@@ -2,11 +2,6 @@ import ArgumentParser
 import Fingerprint
 import Probes
 
-#if canImport(Glibc)
-  @preconcurrency import Glibc
-#elseif canImport(Musl)
-  @preconcurrency import Musl
-#endif
 
 /// `rigcheck fingerprint`: capture the host's fingerprint.
 struct FingerprintCommand: AsyncParsableCommand {
@@ -29,8 +24,7 @@ struct FingerprintCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("Read the host from this directory instead of /.", valueName: "dir"))
-  var root: String = "/"
+  @OptionGroup var probe: ProbeOptions
 
   @Flag(name: .long, help: "Print the fingerprint as canonical JSON.")
   var json = false
@@ -44,34 +38,8 @@ struct FingerprintCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Replace hostname, GPU UUIDs and serials, and user names in paths with placeholders.")
   var redact = false
 
-  @Option(name: .long, help: ArgumentHelp("Seconds each external command (docker, nvidia-ctk, …) may take.", valueName: "seconds"))
-  var timeout: Double = 10
-
-  @Option(name: .long, help: ArgumentHelp("The pci.ids file to name PCI devices with.", valueName: "file"))
-  var pciIds: String?
-
-  @Option(name: .long, help: ArgumentHelp("The NVML library to dlopen.", valueName: "path"))
-  var nvmlLibrary: String?
-
-  func validate() throws {
-    var info = stat()
-    guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-      throw ValidationError("--root \(root): no such directory")
-    }
-    guard timeout > 0, timeout <= 3600 else {
-      throw ValidationError("--timeout must be between 0 and 3600 seconds, got \(timeout)")
-    }
-    if let pciIds, access(pciIds, R_OK) != 0 {
-      throw ValidationError("--pci-ids \(pciIds): cannot read the file")
-    }
-  }
-
   func run() async throws {
-    let hostRoot = HostRoot(root)
-    let context = ProbeContext(
-      root: hostRoot, nvml: nvmlLibrary.map { DynamicNVML(libraryPath: $0) } ?? DefaultNVMLSource(root: hostRoot),
-      commandTimeout: timeout, pciIDsPath: pciIds)
-    var fingerprint = await HostProber(context: context, toolVersion: Rigcheck.version).fingerprint()
+    var fingerprint = await probe.fingerprint()
     if redact { fingerprint = Redaction.redact(fingerprint) }
     let identityHash = try fingerprint.identityHash()
     let encoded = try CanonicalJSON.encode(fingerprint)

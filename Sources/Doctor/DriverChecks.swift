@@ -1,0 +1,126 @@
+import Compatibility
+import Fingerprint
+import Reporting
+
+enum DriverChecks {
+  static let all = [kernelModule, nvml, deviceNodes, cuda]
+
+  static let kernelModule = DoctorCheck("driver.kernel-module", "The NVIDIA kernel module is loaded.") { host, _ in
+    let module = host.host.nvidia.kernelModule
+    let evidence = [host.evidence("kernel module", module) { "\($0.version) (\($0.flavour.rawValue))" }]
+    if let value = module.value {
+      return [ReportItem(id: "", severity: .ok, message: "NVIDIA driver \(value.version) (\(value.flavour.rawValue) kernel module)", evidence: evidence)]
+    }
+    guard !host.nvidiaGPUs.isEmpty else { return [] }
+    if module.status == .unreadable {
+      return [ReportItem(id: "", severity: .error, message: "the NVIDIA kernel module's version could not be read: \(module.reason ?? "")", evidence: evidence)]
+    }
+    return [
+      ReportItem(
+        id: "", severity: .error, message: "an NVIDIA GPU is present but the NVIDIA kernel module is not loaded",
+        why: "CUDA, nvidia-smi and GPU containers all need the kernel module",
+        fix: "sudo modprobe nvidia; if that fails, (re)install the driver: sudo apt install nvidia-driver-580-open && sudo reboot",
+        evidence: evidence)
+    ]
+  }
+
+  static let nvml = DoctorCheck("driver.nvml", "NVML (libnvidia-ml) loads and matches the kernel module.") { host, _ in
+    let nvml = host.host.nvidia.nvml
+    let module = host.host.nvidia.kernelModule.value
+    let evidence = [host.evidence("nvml", nvml) { "driver \($0.driverVersion), CUDA \($0.cudaDriverVersion ?? "?")" }]
+    if let report = nvml.value {
+      if let module, module.version != report.driverVersion {
+        return [
+          ReportItem(
+            id: "", severity: .error, message: "NVML reports driver \(report.driverVersion) but the kernel module is \(module.version)",
+            why: "user-space libraries and the kernel module from different driver releases fail with \"Driver/library version mismatch\"",
+            fix: "reboot (or unload and reload the nvidia modules) after the driver upgrade", evidence: evidence)
+        ]
+      }
+      return [ReportItem(id: "", severity: .ok, message: "NVML: driver \(report.driverVersion), CUDA \(report.cudaDriverVersion ?? "?"), \(report.gpus.count) GPU(s)", evidence: evidence)]
+    }
+    guard module != nil else { return [] }
+    if nvml.status == .unreadable {
+      let mismatch = nvml.reason?.contains("mismatch") == true
+      return [
+        ReportItem(
+          id: "", severity: .error,
+          message: mismatch ? "Driver/library version mismatch: NVML cannot talk to the loaded kernel module" : "NVML fails: \(nvml.reason ?? "")",
+          why: "nvidia-smi, CUDA and the container toolkit all go through the same driver libraries",
+          fix: mismatch ? "reboot (or: sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia) so the kernel module matches the installed libraries" : "check dmesg for NVRM errors and reinstall the driver",
+          evidence: evidence)
+      ]
+    }
+    if nvml.reason?.hasPrefix("not probed") == true {
+      return [ReportItem(id: "", severity: .note, message: "NVML not probed: \(nvml.reason ?? "")", evidence: evidence)]
+    }
+    return [
+      ReportItem(
+        id: "", severity: .warning, message: "the kernel module is loaded but NVML (libnvidia-ml.so.1) is not installed",
+        why: "the user-space half of the driver is missing: nvidia-smi, CUDA and the container toolkit will fail",
+        fix: "install the driver's user-space libraries: sudo apt install libnvidia-compute-\(module.map { String($0.version.split(separator: ".").first ?? "") } ?? "580")",
+        evidence: evidence)
+    ]
+  }
+
+  static let deviceNodes = DoctorCheck("driver.device-nodes", "/dev/nvidiactl, /dev/nvidia-uvm and one /dev/nvidiaN per GPU exist.") { host, _ in
+    guard host.host.nvidia.kernelModule.value != nil else { return [] }
+    let nodes = host.host.nvidia.deviceNodes
+    let evidence = [host.evidence("device nodes", nodes) { $0.isEmpty ? "none" : $0.joined(separator: " ") }]
+    guard let present = nodes.value else {
+      return [ReportItem(id: "", severity: .note, message: "device nodes not checked: \(nodes.reason ?? "")", evidence: evidence)]
+    }
+    let gpuCount = max(host.nvidiaGPUs.count, 1)
+    let expected = ["/dev/nvidiactl", "/dev/nvidia-uvm"] + (0..<gpuCount).map { "/dev/nvidia\($0)" }
+    let missing = expected.filter { !present.contains($0) }
+    if missing.isEmpty {
+      return [ReportItem(id: "", severity: .ok, message: "\(present.count) NVIDIA device nodes present", evidence: evidence)]
+    }
+    return [
+      ReportItem(
+        id: "", severity: .error, message: "missing device nodes: \(missing.joined(separator: " "))",
+        why: "CUDA opens these nodes; without /dev/nvidia-uvm cudaMalloc fails even though nvidia-smi works",
+        fix: "sudo nvidia-modprobe -u -c=0 (creates nvidia-uvm and nvidia0), or run nvidia-smi once as root",
+        evidence: evidence)
+    ]
+  }
+
+  static let cuda = DoctorCheck("driver.cuda", "The driver is new enough for the CUDA version asked for (--cuda).") { host, options in
+    guard let driver = host.driverVersion else {
+      if let wanted = options.cuda {
+        return [
+          ReportItem(
+            id: "", severity: .error, message: "CUDA \(wanted) needs an NVIDIA driver and none is loaded",
+            fix: "install a driver that supports CUDA \(wanted) (see driver.kernel-module)")
+        ]
+      }
+      return []
+    }
+    let reported = host.host.nvidia.nvml.value?.cudaDriverVersion
+    guard let wanted = options.cuda else {
+      let supported = reported ?? NumericVersion(driver).flatMap(CUDADriverTable.cudaVersion(forDriver:))
+      return [ReportItem(id: "", severity: .ok, message: "driver \(driver) supports CUDA up to \(supported ?? "?") (check a version with --cuda X.Y)")]
+    }
+    guard let verdict = DriverCompatibility.evaluate(driver: driver, cuda: wanted) else {
+      return [ReportItem(id: "", severity: .error, message: "cannot compare driver \(driver) with CUDA \(wanted)")]
+    }
+    let evidence = ["driver \(driver) [\(host.host.nvidia.kernelModule.source)]", "table: \(CUDADriverTable.source)"]
+    switch verdict.outcome {
+    case .supported:
+      return [ReportItem(id: "", severity: .ok, message: verdict.explanation, evidence: evidence)]
+    case .minorVersionCompatibility, .tooOld:
+      let minimum = verdict.minimumDriver ?? verdict.floor?.minimumLinuxDriver ?? "?"
+      return [
+        ReportItem(
+          id: "", severity: .error, message: "driver \(driver) is older than CUDA \(wanted) requires: minimum driver \(minimum) (\(verdict.release?.label ?? "CUDA \(wanted)"))",
+          why: verdict.outcome == .tooOld
+            ? "CUDA \(wanted) programs fail with \"CUDA driver version is insufficient for CUDA runtime version\""
+            : "\(verdict.explanation); new kernels and features of CUDA \(wanted) fail with cudaErrorUnsupportedPtxVersion",
+          fix: "upgrade the driver to \(minimum) or newer (sudo apt install nvidia-driver-\(minimum.split(separator: ".").first ?? "")-open), or use a CUDA \(reported ?? "older") build",
+          evidence: evidence)
+      ]
+    case .unknown:
+      return [ReportItem(id: "", severity: .warning, message: verdict.explanation, evidence: evidence)]
+    }
+  }
+}

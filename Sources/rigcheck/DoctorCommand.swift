@@ -1,0 +1,68 @@
+import ArgumentParser
+import Doctor
+import Fingerprint
+import Reporting
+
+/// `rigcheck doctor`: verify a machine before training.
+struct DoctorCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "doctor",
+    abstract: "Verify this machine for GPU training: ✓ ok, ! warning, ✗ error — each with a fix.",
+    discussion: """
+      Probes the host (kernel, PCI bus, NVIDIA driver and NVML, container toolkit, Docker) and turns the facts into findings: what was found, why it matters for ML work, and the exact command that fixes it. Every finding has a stable id (rigcheck doctor --list-checks).
+
+      Exit codes: 0 no errors (warnings allowed); 1 at least one error, or a warning with --strict; 2 usage error.
+
+      Examples:
+        rigcheck doctor                          report on this machine
+        rigcheck doctor --cuda 12.4              can this driver run CUDA 12.4?
+        rigcheck doctor -v                       show the evidence behind each finding
+        rigcheck doctor --format junit > doctor.xml
+        rigcheck doctor --format prometheus > /var/lib/node_exporter/textfile_collector/rigcheck.prom
+      """
+  )
+
+  @OptionGroup var probe: ProbeOptions
+
+  @Option(name: .long, help: ArgumentHelp("Check that the driver supports this CUDA version (e.g. 12.4).", valueName: "version"))
+  var cuda: String?
+
+  @Option(name: .long, help: ArgumentHelp("Output format: text, json, markdown, junit or prometheus.", valueName: "format"))
+  var format: String = "text"
+
+  @Flag(name: .long, help: "Count warnings as failures (exit 1).")
+  var strict = false
+
+  @Flag(name: .shortAndLong, help: "Show the evidence (facts and their sources) behind every finding.")
+  var verbose = false
+
+  @Flag(name: .long, help: "List every check with its id and exit.")
+  var listChecks = false
+
+  func validate() throws {
+    guard ReportFormat(rawValue: format) != nil else {
+      throw ValidationError("--format \(format): expected one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    if let cuda, cuda.split(separator: ".").count < 2 || !cuda.allSatisfy({ $0.isNumber || $0 == "." }) {
+      throw ValidationError("--cuda \(cuda): expected a CUDA version such as 12.4 or 13.0.2")
+    }
+  }
+
+  func run() async throws {
+    if listChecks {
+      let width = DoctorCatalog.all.map(\.id.count).max() ?? 0
+      for check in DoctorCatalog.all {
+        FileHandleOutput.standardOutput(check.id + String(repeating: " ", count: width - check.id.count + 2) + check.summary + "\n")
+      }
+      return
+    }
+    let reportFormat = ReportFormat(rawValue: format) ?? .text
+    let probe = self.probe
+    let fingerprint = await Terminal.withProgress("probing the host (PCI, driver, NVML, Docker)…") { await probe.fingerprint() }
+    let report = Doctor.report(for: fingerprint, options: DoctorOptions(cuda: cuda, strict: strict))
+    let color = ColorPolicy.automatic(isTerminal: Terminal.isTerminal(1), environment: Terminal.environment())
+    let timestamp = Int(Date().timeIntervalSince1970)
+    FileHandleOutput.standardOutput(ReportRenderer.render(report, format: reportFormat, color: color, verbose: verbose, timestamp: timestamp))
+    if report.failed { throw ExitCode(ExitStatus.failure) }
+  }
+}
