@@ -47,13 +47,11 @@ let package = Package(
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting"], exclude: ["Fixtures"]),
-    .testTarget(
-      name: "ProbesTests",
-      dependencies: ["Probes", "Fingerprint"],
-      exclude: ["Fixtures"]
-    ),
-    .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint"]),
+    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "TestSupport"]),
+    // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
+    .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
+    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "TestSupport"]),
+    .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
 #   scripts/setup.sh          build and run: libpci-dev, pci.ids
-#   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv
+#   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
+#                             and real consumers of our JUnit and Prometheus output
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
 
@@ -27,6 +28,8 @@ need pkg-config
 if $want_tests; then
   need gcc
   need util-linux
+  need python3-junitparser
+  need python3-prometheus-client
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

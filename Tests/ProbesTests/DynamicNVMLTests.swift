@@ -1,10 +1,11 @@
 import Fingerprint
+import TestSupport
 import Testing
 
 @testable import Probes
 
 @Suite struct DynamicNVMLTests {
-  static let fakeSource = FixtureHost.hostsDirectory + "/../fake-nvml/fake_nvml.c"
+  static let fakeSource = FixtureHost.fixturesDirectory + "/fake-nvml/fake_nvml.c"
 
   /// Compiles the fake NVML into `directory/libnvidia-ml.so.1` with the real C compiler.
   func buildFakeLibrary(in tree: TemporaryTree, defines: [String] = []) async throws -> String {

@@ -1,4 +1,5 @@
 import Fingerprint
+import TestSupport
 import Testing
 
 @testable import Probes

@@ -1,5 +1,6 @@
 import Fingerprint
 import Foundation
+import TestSupport
 import Testing
 
 /// End-to-end runs of the built `rigcheck` binary.
@@ -9,8 +10,7 @@ enum Binary {
     return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("rigcheck").path
   }()
 
-  static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("ProbesTests/Fixtures/hosts/h200-ubuntu2404").path
+  static let fixture = FixtureHost.h200Path
 
   struct Result {
     var status: Int32

@@ -6,18 +6,21 @@ import Probes
 /// A derived host is a folder under `Fixtures/hosts/` with `DERIVED.md` (what changed and
 /// why), `removed.txt` (paths deleted from the capture) and `overlay/` (files added or
 /// replaced). ``materialize(_:)`` builds it in a temporary directory.
-enum FixtureHost {
-  static let hostsDirectory = URL(fileURLWithPath: #filePath)
+public enum FixtureHost {
+  /// `Tests/Fixtures`.
+  public static let fixturesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/hosts").path
+    .appendingPathComponent("Fixtures").path
+
+  public static let hostsDirectory = fixturesDirectory + "/hosts"
 
   /// The real capture, read in place.
-  static let h200Path = hostsDirectory + "/h200-ubuntu2404"
+  public static let h200Path = hostsDirectory + "/h200-ubuntu2404"
 
-  static var h200: HostRoot { HostRoot(h200Path) }
+  public static var h200: HostRoot { HostRoot(h200Path) }
 
   /// Builds the derived host `name` in a fresh temporary directory.
-  static func materialize(_ name: String) throws -> TemporaryTree {
+  public static func materialize(_ name: String) throws -> TemporaryTree {
     let tree = try TemporaryTree(prefix: "rigcheck-host-\(name)")
     let manager = FileManager.default
     let target = tree.path + "/root"
@@ -64,25 +67,25 @@ enum FixtureHost {
   }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-  let description: String
+public struct FixtureError: Error, CustomStringConvertible {
+  public let description: String
 }
 
 /// A temporary directory removed when the value goes away.
-final class TemporaryTree {
-  let path: String
+public final class TemporaryTree {
+  public let path: String
 
-  init(prefix: String) throws {
+  public init(prefix: String) throws {
     path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
 
   /// The materialized host root.
-  var root: HostRoot { HostRoot(path + "/root") }
-  var rootPath: String { path + "/root" }
+  public var root: HostRoot { HostRoot(path + "/root") }
+  public var rootPath: String { path + "/root" }
 
   /// Writes `text` at `relative` under the tree (creating folders).
-  func write(_ relative: String, _ text: String) throws {
+  public func write(_ relative: String, _ text: String) throws {
     let full = path + "/" + relative
     try FileManager.default.createDirectory(
       atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
