@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct DoctorCommandTests {
+  @Test func h200PassesAndCuda131Fails() throws {
+    let pass = try Binary.run(["doctor", "--root", Binary.fixture])
+    #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
+    #expect(pass.stdout.contains("[✓] driver.kernel-module"))
+    let fail = try Binary.run(["doctor", "--root", Binary.fixture, "--cuda", "13.1"])
+    #expect(fail.status == 1)
+    #expect(fail.stdout.contains("minimum driver 590.44.01"))
+  }
+
+  @Test func strictCountsWarnings() throws {
+    // The capture has no container toolkit: a warning.
+    #expect(try Binary.run(["doctor", "--root", Binary.fixture]).status == 0)
+    #expect(try Binary.run(["doctor", "--root", Binary.fixture, "--strict"]).status == 1)
+  }
+
+  @Test func formats() throws {
+    for format in ["json", "markdown", "junit", "prometheus"] {
+      let result = try Binary.run(["doctor", "--root", Binary.fixture, "--format", format])
+      #expect(result.status == 0, "\(format): \(result.stderr)")
+      #expect(!result.stdout.isEmpty)
+    }
+    let json = try Binary.run(["doctor", "--root", Binary.fixture, "--format", "json"])
+    let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    #expect(document?["command"] as? String == "doctor")
+  }
+
+  @Test func noColourWhenPiped() throws {
+    let result = try Binary.run(["doctor", "--root", Binary.fixture])
+    #expect(!result.stdout.contains("\u{1b}["))
+  }
+
+  @Test func usageErrors() throws {
+    let badFormat = try Binary.run(["doctor", "--format", "yaml"])
+    #expect(badFormat.status == 2)
+    #expect(badFormat.stderr.contains("--format yaml: expected one of text, json, markdown, junit, prometheus"))
+    let badCuda = try Binary.run(["doctor", "--cuda", "twelve"])
+    #expect(badCuda.status == 2)
+    #expect(badCuda.stderr.contains("--cuda twelve"))
+  }
+
+  @Test func listChecks() throws {
+    let result = try Binary.run(["doctor", "--list-checks"])
+    #expect(result.status == 0)
+    for id in ["gpu.nouveau", "driver.cuda", "docker.gpu-runtime", "toolkit.cdi-spec", "system.shm"] {
+      #expect(result.stdout.contains(id))
+    }
+  }
+
+  @Test func thisMachineWithTheRealDaemon() throws {
+    let result = try Binary.run(["doctor"])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(result.stdout.contains("[!] gpu.present"))
+    #expect(result.stdout.contains("[✓] docker.daemon"))
+    let down = try Binary.run(["doctor"], environment: ["DOCKER_HOST": "unix:///tmp/rigcheck-none.sock"])
+    #expect(down.status == 1)
+    #expect(down.stdout.contains("[✗] docker.daemon"))
+  }
+}
