@@ -50,9 +50,12 @@ public struct Generator: Codable, Sendable, Hashable {
 /// The identity part of a fingerprint: what is hashed and compared.
 public struct Identity: Codable, Sendable, Hashable {
   public var host: HostFacts
+  /// Images inspected with `--image`, sorted by reference.
+  public var images: [ImageFacts]
 
-  public init(host: HostFacts) {
+  public init(host: HostFacts, images: [ImageFacts] = []) {
     self.host = host
+    self.images = images
   }
 }
 
