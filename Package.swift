@@ -32,6 +32,16 @@ let package = Package(
     // Host probes: kernel, OS, libc, CPU, memory, cgroup, PCI (libpci), NVIDIA driver and NVML,
     // container toolkit, Docker and Podman.
     .target(name: "Probes", dependencies: ["Fingerprint", "CLibPCI", "CLibPCIGuard", "CNVML"]),
+    // The inspection scripts (top-level checks/), compiled into the binary.
+    .target(
+      name: "CheckScripts", path: "checks", exclude: ["README.md"],
+      resources: [
+        .embedInCode("prelude.sh"), .embedInCode("os.sh"), .embedInCode("python.sh"), .embedInCode("cuda.sh"),
+        .embedInCode("cudnn-nccl.sh"), .embedInCode("frameworks.sh"), .embedInCode("python-inventory.py"),
+        .embedInCode("framework-probe.py"),
+      ]),
+    // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
+    .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
     .target(name: "Reporting"),
     // The doctor: checks that turn a host fingerprint into findings with fixes.
@@ -40,7 +50,7 @@ let package = Package(
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes", "Doctor", "Reporting",
+        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

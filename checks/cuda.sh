@@ -2,6 +2,7 @@
 # libcudart files actually present.
 for rc_root in /usr/local/cuda /usr/local/cuda-[0-9]*; do
   [ -d "$rc_root" ] || continue
+  rc_new_file "$rc_root" || continue
   if [ -r "$rc_root/version.json" ]; then
     rc_ver=$(sed -n '/"cuda" *:/,/}/s/.*"version" *: *"\([^"]*\)".*/\1/p' "$rc_root/version.json" 2>/dev/null | head -n 1)
     [ -n "$rc_ver" ] && emit cuda.version_json "$rc_root/version.json: $rc_ver"
@@ -21,5 +22,5 @@ for rc_file in /usr/local/cuda*/lib64/libcudart.so.* /usr/local/cuda*/targets/*/
   /usr/lib/python3*/*-packages/nvidia/cuda_runtime/lib/libcudart.so.* \
   /usr/local/lib/python3*/*-packages/nvidia/cuda_runtime/lib/libcudart.so.* \
   /opt/*/lib/python3*/site-packages/nvidia/cuda_runtime/lib/libcudart.so.*; do
-  [ -f "$rc_file" ] && [ ! -L "$rc_file" ] && emit cuda.library "$rc_file"
+  [ -f "$rc_file" ] && [ ! -L "$rc_file" ] && rc_new_file "$rc_file" && emit cuda.library "$RC_REAL"
 done

@@ -5,3 +5,12 @@ emit() {
 }
 # The image's own python3, if any.
 RC_PYTHON=$(command -v python3 2>/dev/null)
+# rc_new_file PATH: true the first time a file (after resolving links) is seen; sets RC_REAL.
+RC_SEEN_FILES=" "
+rc_new_file() {
+  RC_REAL=$(readlink -f "$1" 2>/dev/null) || RC_REAL=$1
+  [ -n "$RC_REAL" ] || RC_REAL=$1
+  case "$RC_SEEN_FILES" in *" $RC_REAL "*) return 1 ;; esac
+  RC_SEEN_FILES="$RC_SEEN_FILES$RC_REAL "
+  return 0
+}

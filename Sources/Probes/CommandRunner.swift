@@ -62,7 +62,8 @@ public enum CommandError: Error, Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  static func format(_ seconds: Double) -> String {
+  /// Seconds without a useless `.0`.
+  public static func format(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
   }
 }

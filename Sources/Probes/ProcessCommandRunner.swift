@@ -33,7 +33,9 @@ public struct ProcessCommandRunner: CommandRunner {
     }
   }
 
-  static func runBlocking(_ command: Command, environment: [String: String], outputLimit: Int) throws -> CommandResult {
+  /// Runs a command synchronously on the calling thread (for cleanup where no async context
+  /// exists, such as a signal handler). Same rules as ``run(_:)``.
+  public static func runBlocking(_ command: Command, environment: [String: String], outputLimit: Int) throws -> CommandResult {
     guard let executable = resolve(command.executable, path: environment["PATH"]) else {
       throw CommandError.notFound(executable: command.executable)
     }

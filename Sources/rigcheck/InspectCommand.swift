@@ -1,0 +1,89 @@
+import ArgumentParser
+import Fingerprint
+import Inspector
+
+/// `rigcheck inspect IMAGE`: what an image really contains.
+struct InspectCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "inspect",
+    abstract: "Report the CUDA, cuDNN, NCCL, Python, PyTorch and packages an image really contains.",
+    discussion: """
+      Runs the checks (POSIX sh, built into rigcheck) inside the image in one container start: --rm, --network none, --pull never, no extra privileges, the entrypoint replaced, a wall-clock timeout and an output cap. The container is removed on timeout, error and Ctrl-C. Missing tools (no python, no CUDA) are reported as absent, not as failures.
+
+      Exit codes: 0 inspected; 1 the image could not be inspected (not present locally, no runtime, timeout, hostile output); 2 usage error.
+
+      Examples:
+        rigcheck inspect pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime
+        rigcheck inspect my-image --json -o image.json
+        rigcheck inspect --runtime host          the same checks on this machine
+        rigcheck inspect my-image --gpus         also ask the framework whether it sees the GPUs
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The image to inspect (must be present locally). Omit with --runtime host.", valueName: "image"))
+  var image: String?
+
+  @OptionGroup var inspection: InspectionOptions
+
+  @Flag(name: .long, help: "Print the result as canonical JSON.")
+  var json = false
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Also write the JSON to this file (atomically).", valueName: "file"))
+  var output: String?
+
+  func validate() throws {
+    if inspection.runtime != "host" && image == nil {
+      throw ValidationError("an image is required (or use --runtime host)")
+    }
+    try inspection.check()
+  }
+
+  func run() async throws {
+    Interruption.installHandlers()
+    let request = inspection.request(reference: image ?? "host")
+    let facts: ImageFacts
+    do {
+      facts = try await Terminal.withProgress("inspecting \(request.reference)…") { () async -> Result<ImageFacts, InspectionError> in
+        do throws(InspectionError) { return .success(try await Inspector().inspect(request)) } catch { return .failure(error) }
+      }.get()
+    } catch {
+      FileHandleOutput.standardError("rigcheck: \(error)\n")
+      throw ExitCode(ExitStatus.failure)
+    }
+    let encoded = try CanonicalJSON.encode(facts)
+    if let output {
+      do {
+        try AtomicFile.write(encoded, to: output)
+      } catch {
+        FileHandleOutput.standardError("rigcheck: \(error)\n")
+        throw ExitCode(ExitStatus.failure)
+      }
+    }
+    FileHandleOutput.standardOutput(json ? String(decoding: encoded, as: UTF8.self) : ImageSummary.render(facts))
+  }
+}
+
+/// Options shared by `inspect`, `fingerprint --image` and `doctor --image`.
+struct InspectionOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("docker, podman or host (default: Docker if it has the image, else Podman).", valueName: "runtime"))
+  var runtime: String?
+
+  @Option(name: .customLong("image-timeout"), help: ArgumentHelp("Seconds the inspection container may run.", valueName: "seconds"))
+  var imageTimeout: Double = 120
+
+  @Flag(name: .long, help: "Pass the host's GPUs into the container (Docker --gpus all; Podman CDI nvidia.com/gpu=all).")
+  var gpus = false
+
+  func check() throws {
+    if let runtime, InspectionRuntime(rawValue: runtime) == nil {
+      throw ValidationError("--runtime \(runtime): expected docker, podman or host")
+    }
+    guard imageTimeout > 0, imageTimeout <= 3600 else {
+      throw ValidationError("--image-timeout must be between 0 and 3600 seconds, got \(imageTimeout)")
+    }
+  }
+
+  func request(reference: String) -> InspectionRequest {
+    InspectionRequest(reference: reference, runtime: runtime.flatMap(InspectionRuntime.init(rawValue:)), timeoutSeconds: imageTimeout, gpus: gpus)
+  }
+}
