@@ -3,6 +3,8 @@ rc_seen=""
 rc_old_ifs=$IFS; IFS=:
 for rc_dir in $PATH; do
   IFS=$rc_old_ifs
+  # /bin and /usr/bin are often one directory (usrmerge): list each directory once.
+  [ -d "$rc_dir" ] && rc_new_file "$rc_dir" || { IFS=:; continue; }
   for rc_file in "$rc_dir"/python "$rc_dir"/python3 "$rc_dir"/python3.[0-9] "$rc_dir"/python3.[0-9][0-9]; do
     [ -x "$rc_file" ] && [ ! -d "$rc_file" ] || continue
     case " $rc_seen " in *" $rc_file "*) continue ;; esac

@@ -36,3 +36,16 @@ build cuda-layout cuda-layout "$base"
 build venv-nopip venv-nopip "$base"
 build hostile-flood hostile "" flood
 build hostile-hang hostile "" hang
+
+# Podman keeps its own image store: give it the images its tests use.
+if command -v podman >/dev/null 2>&1; then
+  CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
+  export CONTAINERS_CONF
+  for name in busybox hostile-hang; do
+    id=$(docker image inspect --format '{{.Id}}' "rigcheck-test/$name:current")
+    if [ "$(podman image inspect --format '{{.Id}}' "rigcheck-test/$name:current" 2>/dev/null || true)" != "${id#sha256:}" ]; then
+      docker save "rigcheck-test/$name:current" | podman load >/dev/null
+      echo "test image $name: loaded into podman" >&2
+    fi
+  done
+fi

@@ -2,7 +2,8 @@
 # Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
 #   scripts/setup.sh          build and run: libpci-dev, pci.ids
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
-#                             and real consumers of our JUnit and Prometheus output
+#                             real consumers of our JUnit and Prometheus output, and
+#                             what the test images are built with (debootstrap, busybox, pip)
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
 
@@ -30,6 +31,10 @@ if $want_tests; then
   need util-linux
   need python3-junitparser
   need python3-prometheus-client
+  need python3-pip
+  need debootstrap
+  need busybox-static
+  need podman
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

@@ -73,6 +73,15 @@ public enum FingerprintSummary {
       }
       row(label, text)
     }
+    for image in fingerprint.identity.images {
+      var text = "\(image.reference) via \(image.runtime)"
+      if let python = image.python.value { text += ", python \(python.version ?? "?") (\(python.packages.count) packages)" }
+      if let cuda = image.cuda.bestVersion { text += ", CUDA \(cuda)" }
+      for framework in image.frameworks {
+        text += ", \(framework.name) " + (framework.info.value.map { $0.version + ($0.cuda.map { "+cu\($0)" } ?? "") } ?? "(import failed)")
+      }
+      row("image", text)
+    }
     if let hash { row("identity", hash) }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -28,7 +28,9 @@ public final class ContainerJanitor: Sendable {
 
   /// Force-removes one container (`docker rm -f NAME`), waiting at most `timeout` seconds.
   func remove(engine: String, name: String, environment: [String: String], timeout: Double = 20) {
-    _ = try? ProcessCommandRunner.runBlocking(Command(engine, ["rm", "-f", name], timeoutSeconds: timeout), environment: environment, outputLimit: 1 << 16)
+    // Podman would wait 10 s for the container to stop; it is being killed anyway.
+    let arguments = engine == "podman" ? ["rm", "-f", "-t", "0", name] : ["rm", "-f", name]
+    _ = try? ProcessCommandRunner.runBlocking(Command(engine, arguments, timeoutSeconds: timeout), environment: environment, outputLimit: 1 << 16)
     unregister(engine: engine, name: name)
   }
 

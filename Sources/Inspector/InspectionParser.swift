@@ -7,7 +7,8 @@
 struct InspectionParser {
   static let maximumValueLength = 4096
   static let maximumFacts = 200_000
-  static let keyFamilies = ["os.", "libc.", "arch", "python.", "conda.", "cuda.", "cudnn.", "nccl.", "framework.", "check."]
+  static let keyFamilies = ["os.", "libc.", "python.", "conda.", "cuda.", "cudnn.", "nccl.", "framework.", "check."]
+  static let singleKeys: Set<String> = ["arch"]
 
   struct Fact: Sendable, Hashable {
     let key: String
@@ -49,7 +50,7 @@ struct InspectionParser {
     guard (1...64).contains(key.count),
       key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" })
     else { return false }
-    return keyFamilies.contains { key == $0 || key.hasPrefix($0) }
+    return singleKeys.contains(key) || keyFamilies.contains { key.hasPrefix($0) && key.count > $0.count }
   }
 
   /// Drops C0/C1 control characters and DEL (so ANSI escape sequences lose their ESC and

@@ -21,10 +21,16 @@ struct FingerprintCommand: AsyncParsableCommand {
         rigcheck fingerprint --hash               the identity digest only
         rigcheck fingerprint --redact --json      safe to paste into an issue
         rigcheck fingerprint --root /mnt/capture  a captured host tree instead of /
+        rigcheck fingerprint --image my/train:v3 -o lock.json   the host plus an image
       """
   )
 
   @OptionGroup var probe: ProbeOptions
+
+  @Option(name: .long, help: ArgumentHelp("Also inspect this image and add it to the fingerprint (repeatable).", valueName: "image"))
+  var image: [String] = []
+
+  @OptionGroup var inspection: InspectionOptions
 
   @Flag(name: .long, help: "Print the fingerprint as canonical JSON.")
   var json = false
@@ -38,8 +44,14 @@ struct FingerprintCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Replace hostname, GPU UUIDs and serials, and user names in paths with placeholders.")
   var redact = false
 
+  func validate() throws {
+    try inspection.check()
+  }
+
   func run() async throws {
-    var fingerprint = await probe.fingerprint()
+    let probe = self.probe
+    var fingerprint = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
+    fingerprint.identity.images = try await inspection.inspectAll(image)
     if redact { fingerprint = Redaction.redact(fingerprint) }
     let identityHash = try fingerprint.identityHash()
     let encoded = try CanonicalJSON.encode(fingerprint)

@@ -48,7 +48,7 @@ struct InspectCommand: AsyncParsableCommand {
       }.get()
     } catch {
       FileHandleOutput.standardError("rigcheck: \(error)\n")
-      throw ExitCode(ExitStatus.failure)
+      throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
     }
     let encoded = try CanonicalJSON.encode(facts)
     if let output {
@@ -85,5 +85,21 @@ struct InspectionOptions: ParsableArguments {
 
   func request(reference: String) -> InspectionRequest {
     InspectionRequest(reference: reference, runtime: runtime.flatMap(InspectionRuntime.init(rawValue:)), timeoutSeconds: imageTimeout, gpus: gpus)
+  }
+
+  /// Inspects each image in turn; the first failure ends the command with its message.
+  func inspectAll(_ references: [String]) async throws -> [ImageFacts] {
+    guard !references.isEmpty else { return [] }
+    Interruption.installHandlers()
+    var results: [ImageFacts] = []
+    for reference in references {
+      do {
+        results.append(try await Inspector().inspect(request(reference: reference)))
+      } catch {
+        FileHandleOutput.standardError("rigcheck: \(error)\n")
+        throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
+      }
+    }
+    return results.sorted { $0.reference < $1.reference }
   }
 }

@@ -1,0 +1,24 @@
+import Foundation
+import Probes
+
+/// The images scripts/build-test-images.sh builds, and checks that none was left running.
+public enum TestImages {
+  public static func reference(_ name: String) -> String { "rigcheck-test/\(name):current" }
+
+  /// This process's environment, plus Podman settings for the test machine.
+  public static var environment: [String: String] {
+    var environment = ProcessEnvironment.current()
+    if environment["CONTAINERS_CONF"] == nil {
+      environment["CONTAINERS_CONF"] = FixtureHost.fixturesDirectory + "/../Images/podman/containers.conf"
+    }
+    return environment
+  }
+
+  /// Containers started by inspections that still exist (should always be empty).
+  public static func leftoverContainers(engine: String = "docker") throws -> [String] {
+    let result = try ProcessCommandRunner.runBlocking(
+      Command(engine, ["ps", "-a", "--filter", "label=org.rigcheck.inspection=1", "--format", "{{.Names}}"], timeoutSeconds: 30),
+      environment: environment, outputLimit: 1 << 20)
+    return result.stdout.split(separator: "\n").map(String.init)
+  }
+}
