@@ -129,7 +129,7 @@ public struct Inspector: Sendable {
     let name = "rigcheck-inspect-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     var arguments = [
       "run", "--rm", "--name", name, "--network", "none", "--pull", "never", "--security-opt", "no-new-privileges",
-      "--label", "org.rigcheck.inspection=1", "--entrypoint", "/bin/sh",
+      "--label", "org.rigcheck.inspection=1", "--label", "org.rigcheck.pid=\(getpid())", "--entrypoint", "/bin/sh",
     ]
     if request.gpus { arguments += engine == "podman" ? ["--device", "nvidia.com/gpu=all"] : ["--gpus", "all"] }
     arguments += [request.reference, "-c", InspectionScript.build()]

@@ -14,10 +14,10 @@ public enum TestImages {
     return environment
   }
 
-  /// Containers started by inspections that still exist (should always be empty).
-  public static func leftoverContainers(engine: String = "docker") throws -> [String] {
+  /// Containers started by inspections of process `pid` (default: this one) that still exist.
+  public static func leftoverContainers(engine: String = "docker", pid: Int32 = getpid()) throws -> [String] {
     let result = try ProcessCommandRunner.runBlocking(
-      Command(engine, ["ps", "-a", "--filter", "label=org.rigcheck.inspection=1", "--format", "{{.Names}}"], timeoutSeconds: 30),
+      Command(engine, ["ps", "-a", "--filter", "label=org.rigcheck.pid=\(pid)", "--format", "{{.Names}}"], timeoutSeconds: 30),
       environment: environment, outputLimit: 1 << 20)
     return result.stdout.split(separator: "\n").map(String.init)
   }

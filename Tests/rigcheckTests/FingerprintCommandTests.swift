@@ -13,6 +13,7 @@ enum Binary {
   static let fixture = FixtureHost.h200Path
 
   struct Result {
+    var pid: Int32
     var status: Int32
     var stdout: String
     var stderr: String
@@ -31,7 +32,7 @@ enum Binary {
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return Result(pid: process.processIdentifier, status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
   }
 }
 

@@ -24,7 +24,7 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stderr == "rigcheck: \(TestImages.reference("hostile-flood")) printed more than 4194304 bytes during inspection; the container was stopped and removed\n")
     #expect(result.stdout.isEmpty)
-    #expect(try TestImages.leftoverContainers() == [])
+    #expect(try TestImages.leftoverContainers(pid: result.pid) == [])
   }
 
   @Test func usageAndInputErrors() throws {
@@ -51,13 +51,13 @@ import Testing
     var started = false
     for _ in 0..<100 where !started {
       try await Task.sleep(for: .milliseconds(100))
-      started = try !TestImages.leftoverContainers().isEmpty
+      started = try !TestImages.leftoverContainers(pid: process.processIdentifier).isEmpty
     }
     try #require(started, "the inspection container never started")
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)
-    #expect(try TestImages.leftoverContainers() == [])
+    #expect(try TestImages.leftoverContainers(pid: process.processIdentifier) == [])
   }
 
   @Test func fingerprintWithAnImage() throws {
