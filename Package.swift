@@ -11,6 +11,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // libpci from Debian's libpci-dev, with inline wrappers for its variadic and non-const APIs.
@@ -31,7 +32,7 @@ let package = Package(
     .target(name: "Compatibility"),
     // Host probes: kernel, OS, libc, CPU, memory, cgroup, PCI (libpci), NVIDIA driver and NVML,
     // container toolkit, Docker and Podman.
-    .target(name: "Probes", dependencies: ["Fingerprint", "CLibPCI", "CLibPCIGuard", "CNVML"]),
+    .target(name: "Probes", dependencies: ["Fingerprint", "Compatibility", "CLibPCI", "CLibPCIGuard", "CNVML"]),
     // The inspection scripts (top-level checks/), compiled into the binary.
     .target(
       name: "CheckScripts", path: "checks", exclude: ["README.md"],
@@ -42,6 +43,8 @@ let package = Package(
       ]),
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
     .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
+    // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
+    .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting", .product(name: "Yams", package: "Yams")]),
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
     .target(name: "Reporting"),
     // The doctor: checks that turn a host fingerprint into findings with fixes.
@@ -50,7 +53,7 @@ let package = Package(
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector",
+        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -61,7 +64,7 @@ let package = Package(
     .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
-    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "TestSupport"]),
+    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )

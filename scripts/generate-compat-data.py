@@ -3,7 +3,7 @@
 GPU/CUDA compatibility facts (every row there names its sources). Run after updating the
 JSON; the generated files are committed:
 
-  Sources/Probes/GPUCatalog+Data.swift              PCI device id -> name, architecture, compute capability
+  Sources/Compatibility/GPUCatalog+Data.swift       PCI device id -> name, architecture, compute capability
   Sources/Compatibility/CUDADriverTable+Data.swift  CUDA release -> minimum Linux driver; minor-version
                                                     compatibility floors; driver branch -> CUDA version
 """
@@ -38,7 +38,7 @@ for g in rows:
     inferred = "true" if g["ccSource"].startswith("inferred") else "false"
     out.append(f'    0x{device:04x}: Entry(name: {swift_string(g["name"])}, architecture: {swift_string(g["arch"])}, computeCapability: {swift_string(g["computeCapability"])}, inferred: {inferred}),')
 out += ["  ]", "}", ""]
-(root / "Sources/Probes/GPUCatalog+Data.swift").write_text("\n".join(out))
+(root / "Sources/Compatibility/GPUCatalog+Data.swift").write_text("\n".join(out))
 
 # --- CUDA driver table --------------------------------------------------------
 out = [

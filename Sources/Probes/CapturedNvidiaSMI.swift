@@ -1,3 +1,4 @@
+import Compatibility
 import Fingerprint
 
 /// NVML's answers as recorded by `nvidia-smi -q -x` on the captured host.

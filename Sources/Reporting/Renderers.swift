@@ -21,7 +21,8 @@ public struct ColorPolicy: Sendable {
 
   public init(enabled: Bool) { self.enabled = enabled }
 
-  func paint(_ text: String, _ severity: Severity) -> String {
+  /// `text` in the colour of `severity`, when colour is on.
+  public func paint(_ text: String, _ severity: Severity) -> String {
     guard enabled else { return text }
     let code: String
     switch severity {
@@ -33,7 +34,7 @@ public struct ColorPolicy: Sendable {
     return "\u{1b}[\(code)m\(text)\u{1b}[0m"
   }
 
-  func bold(_ text: String) -> String { enabled ? "\u{1b}[1m\(text)\u{1b}[0m" : text }
+  public func bold(_ text: String) -> String { enabled ? "\u{1b}[1m\(text)\u{1b}[0m" : text }
 }
 
 /// Renders reports in each ``ReportFormat``.

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Probes
+import Compatibility
 
 @Suite struct DynamicNVMLTests {
   static let fakeSource = FixtureHost.fixturesDirectory + "/fake-nvml/fake_nvml.c"

@@ -1,0 +1,262 @@
+import Compatibility
+import Fingerprint
+import Reporting
+
+/// A fingerprint file read for comparison.
+public struct ComparedSide: Sendable {
+  public let name: String
+  public let tree: JSONTree
+  /// The decoded fingerprint, when its schema is the one this rigcheck reads.
+  public let fingerprint: Fingerprint?
+  public let schemaVersion: Int?
+  /// Why it could not be decoded, when it could not.
+  public let decodingProblem: String?
+
+  /// Reads `data` (the file `name`).
+  /// - Throws: ``CompareInputError`` naming the file for malformed JSON or a non-fingerprint.
+  public static func load(_ data: Data, name: String) throws(CompareInputError) -> ComparedSide {
+    let tree: JSONTree
+    do {
+      tree = try JSONDecoder().decode(JSONTree.self, from: data)
+    } catch {
+      throw CompareInputError("\(name) is not valid JSON: \(Fingerprint.describeJSONError(error))")
+    }
+    guard case .object = tree, tree["identity"] != nil else {
+      throw CompareInputError("\(name) is not a rigcheck fingerprint (no \"identity\" object)")
+    }
+    let version = tree["schemaVersion"]?.scalarText.flatMap { Int($0) }
+    do {
+      return ComparedSide(name: name, tree: tree, fingerprint: try Fingerprint.decode(data, name: name), schemaVersion: version, decodingProblem: nil)
+    } catch {
+      return ComparedSide(name: name, tree: tree, fingerprint: nil, schemaVersion: version, decodingProblem: "\(error)")
+    }
+  }
+
+  /// A side made from a fingerprint in memory (`rigcheck verify`).
+  public init(name: String, fingerprint: Fingerprint) throws {
+    self.name = name
+    self.fingerprint = fingerprint
+    self.schemaVersion = fingerprint.schemaVersion
+    self.decodingProblem = nil
+    self.tree = try JSONDecoder().decode(JSONTree.self, from: CanonicalJSON.encode(fingerprint, pretty: false))
+  }
+
+  init(name: String, tree: JSONTree, fingerprint: Fingerprint?, schemaVersion: Int?, decodingProblem: String?) {
+    self.name = name
+    self.tree = tree
+    self.fingerprint = fingerprint
+    self.schemaVersion = schemaVersion
+    self.decodingProblem = decodingProblem
+  }
+}
+
+/// A problem with a compare input: exit status 2, one line naming the file.
+public struct CompareInputError: Error, Sendable, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Diffs two fingerprints under a policy and judges host ↔ image compatibility.
+public struct Comparator: Sendable {
+  public var policy: Policy
+  public var strict: Bool
+
+  public init(policy: Policy = .mlDefault, strict: Bool = false) {
+    self.policy = policy
+    self.strict = strict
+  }
+
+  public func compare(_ left: ComparedSide, _ right: ComparedSide) -> Comparison {
+    var notes: [String] = []
+    if left.schemaVersion != right.schemaVersion {
+      notes.append("\(left.name) uses schema \(left.schemaVersion.map(String.init) ?? "?") and \(right.name) schema \(right.schemaVersion.map(String.init) ?? "?"): fields are compared where their paths agree")
+    }
+    for side in [left, right] where side.fingerprint == nil {
+      notes.append("compatibility verdicts skipped for \(side.name): \(side.decodingProblem ?? "not decodable")")
+    }
+    let (leftIdentity, rightIdentity) = Self.pairImages(left.tree["identity"] ?? .null, right.tree["identity"] ?? .null)
+    var leftLeaves = Flattening.flatten(leftIdentity)
+    var rightLeaves = Flattening.flatten(rightIdentity)
+    leftLeaves.merge(Self.summaryLeaves(left.fingerprint, pairedWith: right.fingerprint, isLeft: true)) { current, _ in current }
+    rightLeaves.merge(Self.summaryLeaves(right.fingerprint, pairedWith: left.fingerprint, isLeft: false)) { current, _ in current }
+
+    var differences: [Difference] = []
+    var reported = Set<String>()
+    let leftIndex = PrefixIndex(leftLeaves.keys)
+    let rightIndex = PrefixIndex(rightLeaves.keys)
+    for path in Set(leftLeaves.keys).union(rightLeaves.keys).sorted() {
+      let before = leftLeaves[path]
+      let after = rightLeaves[path]
+      if before?.value == after?.value { continue }
+      var reportPath = path
+      var kind: Difference.Kind
+      var oldValue = before?.value
+      var newValue = after?.value
+      if before == nil || after == nil {
+        // Present on one side only: report it once, where the two sides part.
+        let (mine, other, otherLeaves) = before == nil ? (after!, leftIndex, leftLeaves) : (before!, rightIndex, rightLeaves)
+        if mine.value == "[]" || mine.value == "{}", other.hasChildren(path) { continue }
+        let split = Self.partingPoint(path, other: other, otherLeaves: otherLeaves)
+        reportPath = split
+        if mine.value.hasPrefix("<"), other.hasChildren(path) {
+          // An absent or unreadable fact on this side, present on the other.
+          kind = .changed
+          oldValue = before == nil ? "present" : mine.value
+          newValue = before == nil ? mine.value : "present"
+        } else if let status = otherLeaves[split], status.value.hasPrefix("<") {
+          kind = .changed
+          oldValue = before == nil ? status.value : "present"
+          newValue = before == nil ? "present" : status.value
+        } else {
+          kind = before == nil ? .added : .removed
+          let value = split == path ? mine.value : "present"
+          oldValue = before == nil ? nil : value
+          newValue = before == nil ? value : nil
+        }
+      } else if before!.isPackageVersion && after!.isPackageVersion {
+        let old = PythonVersion(before!.value)
+        let new = PythonVersion(after!.value)
+        kind = old == new ? .changed : (old < new ? .upgraded : .downgraded)
+      } else {
+        kind = .changed
+      }
+      guard reported.insert(reportPath).inserted else { continue }
+      let entry = policy.rule(for: reportPath)
+      guard entry.rule != .ignore else { continue }
+      differences.append(
+        Difference(
+          path: reportPath, kind: kind, left: oldValue, right: newValue, rule: entry.rule, pattern: entry.pattern,
+          severity: Self.severity(entry.rule, kind: kind, left: oldValue, right: newValue), reason: entry.reason))
+    }
+    var verdicts: [Verdict] = []
+    if let leftPrint = left.fingerprint, let rightPrint = right.fingerprint {
+      verdicts = CompatibilityVerdicts.judge(left: (left.name, leftPrint), right: (right.name, rightPrint))
+    }
+    return Comparison(left: left.name, right: right.name, differences: differences, verdicts: verdicts, notes: notes, strict: strict)
+  }
+
+  /// The shortest ancestor of `path` (at a `.` or `[` boundary) that the other side lacks,
+  /// or that the other side holds as a single leaf (an absent or unreadable fact).
+  static func partingPoint(_ path: String, other: PrefixIndex, otherLeaves: [String: Flattening.Leaf]) -> String {
+    for ancestor in PrefixIndex.ancestors(of: path) {
+      if let leaf = otherLeaves[ancestor], leaf.value.hasPrefix("<"), !other.hasChildren(ancestor) { return ancestor }
+      if !other.contains(ancestor) { return ancestor }
+    }
+    return path
+  }
+
+  /// Severity of a difference under a rule.
+  static func severity(_ rule: PolicyRule, kind: Difference.Kind, left: String?, right: String?) -> Severity {
+    switch rule {
+    case .ignore, .informational: return .note
+    case .warn: return .warning
+    case .exact: return .error
+    case .sameMajor, .sameMinor, .atLeast:
+      guard let left, let right, let old = leadingVersion(left), let new = leadingVersion(right) else { return .error }
+      switch rule {
+      case .sameMajor: return old.major == new.major ? .note : .error
+      case .sameMinor: return old.prefix(2) == new.prefix(2) ? .note : .error
+      default: return new >= old ? .note : .error
+      }
+    }
+  }
+
+  /// The version number a value starts with (`2.21.5-1` → 2.21.5, `12.4` → 12.4).
+  static func leadingVersion(_ text: String) -> NumericVersion? {
+    var digits = text.prefix { $0.isNumber || $0 == "." }
+    while digits.hasSuffix(".") { digits = digits.dropLast() }
+    return NumericVersion(String(digits))
+  }
+
+  /// When each side holds exactly one image not on the other side, compare those two with
+  /// each other (two builds of an image under different tags): both get the key `A ↔ B`.
+  static func pairImages(_ left: JSONTree, _ right: JSONTree) -> (JSONTree, JSONTree) {
+    guard case .object(var leftMembers) = left, case .object(var rightMembers) = right,
+      case .array(var leftImages)? = leftMembers["images"], case .array(var rightImages)? = rightMembers["images"]
+    else { return (left, right) }
+    let leftReferences = leftImages.compactMap { $0["reference"]?.scalarText }
+    let rightReferences = rightImages.compactMap { $0["reference"]?.scalarText }
+    let leftOnly = leftReferences.filter { !rightReferences.contains($0) }
+    let rightOnly = rightReferences.filter { !leftReferences.contains($0) }
+    guard leftOnly.count == 1, rightOnly.count == 1 else { return (left, right) }
+    let label = Self.pairLabel(leftOnly[0], rightOnly[0])
+    func relabel(_ images: inout [JSONTree], from reference: String) {
+      for index in images.indices where images[index]["reference"]?.scalarText == reference {
+        if case .object(var members) = images[index] {
+          members["reference"] = .string(label)
+          images[index] = .object(members)
+        }
+      }
+    }
+    relabel(&leftImages, from: leftOnly[0])
+    relabel(&rightImages, from: rightOnly[0])
+    leftMembers["images"] = .array(leftImages)
+    rightMembers["images"] = .array(rightImages)
+    return (.object(leftMembers), .object(rightMembers))
+  }
+
+  static func pairLabel(_ left: String, _ right: String) -> String { "\(left) ↔ \(right)" }
+
+  /// Derived per-image leaves the policy judges directly: the CUDA version the image states
+  /// (torch's CUDA build, else the toolkit/runtime), and the sets of cuDNN and NCCL versions
+  /// wherever their copies live.
+  static func summaryLeaves(_ fingerprint: Fingerprint?, pairedWith other: Fingerprint?, isLeft: Bool) -> [String: Flattening.Leaf] {
+    guard let fingerprint else { return [:] }
+    let mine = fingerprint.identity.images.map(\.reference)
+    let theirs = other?.identity.images.map(\.reference) ?? []
+    let mineOnly = mine.filter { !theirs.contains($0) }
+    let theirsOnly = theirs.filter { !mine.contains($0) }
+    func versions(_ sightings: [VersionSighting]) -> String {
+      Set(sightings.compactMap { leadingVersion($0.version).map { $0.prefix(3).map(String.init).joined(separator: ".") } }).sorted().joined(separator: ", ")
+    }
+    var leaves: [String: Flattening.Leaf] = [:]
+    for image in fingerprint.identity.images {
+      var key = image.reference
+      if mineOnly.count == 1, theirsOnly.count == 1, key == mineOnly[0] {
+        key = isLeft ? pairLabel(mineOnly[0], theirsOnly[0]) : pairLabel(theirsOnly[0], mineOnly[0])
+      }
+      // Always present, `none` when missing, so "CUDA on one side only" is a change of value.
+      let cuda = image.framework("torch")?.info.value?.cuda ?? image.cuda.bestVersion
+      leaves["images[\(key)].summary.cuda"] = Flattening.Leaf(value: cuda ?? "none", isPackageVersion: false)
+      leaves["images[\(key)].summary.cudnn"] = Flattening.Leaf(value: image.cudnn.isEmpty ? "none" : versions(image.cudnn), isPackageVersion: false)
+      leaves["images[\(key)].summary.nccl"] = Flattening.Leaf(value: image.nccl.isEmpty ? "none" : versions(image.nccl), isPackageVersion: false)
+    }
+    return leaves
+  }
+}
+
+/// Which paths (and path prefixes) a side has.
+struct PrefixIndex {
+  private var prefixes = Set<String>()
+  private var parents = Set<String>()
+
+  init(_ paths: some Sequence<String>) {
+    for path in paths {
+      let ancestors = Self.ancestors(of: path)
+      prefixes.formUnion(ancestors)
+      parents.formUnion(ancestors.dropLast())
+    }
+  }
+
+  /// The side has this path or something under it.
+  func contains(_ prefix: String) -> Bool { prefixes.contains(prefix) }
+  /// The side has something strictly under this path.
+  func hasChildren(_ prefix: String) -> Bool { parents.contains(prefix) }
+
+  /// `a.b[c.d].e` → `a`, `a.b`, `a.b[c.d]`, `a.b[c.d].e` (brackets are never split).
+  static func ancestors(of path: String) -> [String] {
+    var result: [String] = []
+    var depth = 0
+    var index = path.startIndex
+    while index < path.endIndex {
+      let character = path[index]
+      if depth == 0 && (character == "." || character == "[") && index != path.startIndex {
+        result.append(String(path[..<index]))
+      }
+      if character == "[" { depth += 1 } else if character == "]" { depth = max(0, depth - 1) }
+      index = path.index(after: index)
+    }
+    result.append(path)
+    return result
+  }
+}

@@ -1,0 +1,123 @@
+import Compatibility
+import Fingerprint
+import Reporting
+
+/// Host ↔ image verdicts: the host driver against the image's CUDA, each GPU's compute
+/// capability against the framework's arch list, and the image's `NVIDIA_REQUIRE_*`
+/// against each GPU, as libnvidia-container would evaluate it.
+public enum CompatibilityVerdicts {
+  /// What a host offers a container.
+  public struct HostOffer: Sendable, Hashable {
+    public var driver: String
+    public var cuda: String?
+    public var devices: [NvidiaRequire.DeviceFacts]
+
+    /// Nil when the host has no NVIDIA driver (nothing to judge).
+    public init?(_ host: HostFacts) {
+      guard let driver = host.nvidia.kernelModule.value?.version ?? host.nvidia.nvml.value?.driverVersion else { return nil }
+      let cuda = host.nvidia.nvml.value?.cudaDriverVersion ?? NumericVersion(driver).flatMap(CUDADriverTable.cudaVersion(forDriver:))
+      self.driver = driver
+      self.cuda = cuda
+      let nvml = host.nvidia.nvml.value?.gpus ?? []
+      let gpus = host.pci.value?.gpus.filter { $0.vendorID == "10de" } ?? []
+      var devices = gpus.map { gpu in
+        let device = nvml.first { $0.pciAddress == gpu.address }
+        let catalog = UInt16(gpu.deviceID, radix: 16).flatMap(GPUCatalog.nvidia(deviceID:))
+        return NvidiaRequire.DeviceFacts(
+          cuda: cuda, driver: driver, arch: device?.computeCapability ?? catalog?.computeCapability,
+          brand: device.map { NvidiaRequire.containerBrand(nvmlBrand: $0.brand) },
+          label: "\(gpu.address) \(device?.name ?? catalog?.name ?? gpu.deviceID)")
+      }
+      if devices.isEmpty {
+        devices = [NvidiaRequire.DeviceFacts(cuda: cuda, driver: driver, arch: nil, brand: nil, label: nil)]
+      }
+      self.devices = devices
+    }
+  }
+
+  static func judge(left: (String, Fingerprint), right: (String, Fingerprint)) -> [Verdict] {
+    var verdicts: [Verdict] = []
+    var seen = Set<String>()
+    let sides = [("left", left.1), ("right", right.1)]
+    for (hostSide, hostPrint) in sides {
+      guard let offer = HostOffer(hostPrint.identity.host) else { continue }
+      for (imageSide, imagePrint) in sides {
+        for image in imagePrint.identity.images {
+          let key = "\(offer.hashValue) \(image.reference) \(image.config.value?.id ?? "")"
+          guard seen.insert(key).inserted else { continue }
+          verdicts += judge(offer, image, subject: "\(hostSide) host ↔ \(imageSide) image \(image.reference)")
+        }
+      }
+    }
+    return verdicts
+  }
+
+  /// Every verdict for one host and one image.
+  public static func judge(_ offer: HostOffer, _ image: ImageFacts, subject: String) -> [Verdict] {
+    var verdicts: [Verdict] = []
+    let torch = image.framework("torch")?.info.value
+    if let cuda = torch?.cuda ?? image.cuda.bestVersion, let verdict = DriverCompatibility.evaluate(driver: offer.driver, cuda: cuda) {
+      let severity: Severity
+      switch verdict.outcome {
+      case .supported: severity = .ok
+      case .minorVersionCompatibility: severity = .warning
+      case .tooOld: severity = .error
+      case .unknown: severity = .warning
+      }
+      verdicts.append(
+        Verdict(
+          id: "compat.cuda-driver", severity: severity, subject: subject, message: verdict.explanation,
+          details: ["image CUDA \(cuda) from \(torch?.cuda != nil ? "torch.version.cuda" : "the image's toolkit/runtime")", "table: \(CUDADriverTable.source)"]))
+    }
+    if let torch {
+      for device in offer.devices {
+        guard let arch = device.arch else { continue }
+        let label = device.label ?? "GPU"
+        switch TorchArchitectures.verdict(archList: torch.archList, capability: arch) {
+        case .native(let entry):
+          verdicts.append(Verdict(id: "compat.compute-capability", severity: .ok, subject: "\(subject) · \(label)", message: "torch \(torch.version) has \(entry) kernels for compute capability \(arch)", details: ["arch list: \(torch.archList.joined(separator: " "))"]))
+        case .ptx(let entry):
+          verdicts.append(Verdict(id: "compat.compute-capability", severity: .warning, subject: "\(subject) · \(label)", message: "torch \(torch.version) has no sm kernels for compute capability \(arch); the driver must JIT \(entry) PTX (slow first run, needs a driver that understands that PTX)", details: ["arch list: \(torch.archList.joined(separator: " "))"]))
+        case .unsupported:
+          let sm = "sm_" + arch.replacing(".", with: "")
+          verdicts.append(Verdict(id: "compat.compute-capability", severity: .error, subject: "\(subject) · \(label)", message: "torch \(torch.version) was not built for compute capability \(arch) (\(sm)): CUDA kernels fail with \"no kernel image is available for execution on the device\"", details: ["arch list: \(torch.archList.joined(separator: " "))", "torch warns: \(label) with CUDA capability \(sm) is not compatible with the current PyTorch installation. The current PyTorch install supports CUDA capabilities \(torch.archList.joined(separator: " "))."]))
+        case .cpuOnly:
+          verdicts.append(Verdict(id: "compat.compute-capability", severity: .warning, subject: "\(subject) · \(label)", message: "torch \(torch.version) is a CPU-only build: it will not use the GPU", details: []))
+        }
+      }
+    }
+    let environment = image.config.value?.environment ?? [:]
+    if environment.keys.contains(where: { $0.hasPrefix("NVIDIA_REQUIRE_") }) || environment["CUDA_VERSION"] != nil {
+      verdicts.append(requireVerdict(NvidiaRequire.evaluate(environment: environment, devices: offer.devices), subject: subject))
+    }
+    return verdicts
+  }
+
+  static func requireVerdict(_ outcome: NvidiaRequire.Outcome, subject: String) -> Verdict {
+    if outcome.disabled {
+      return Verdict(id: "compat.nvidia-require", severity: .note, subject: subject, message: "NVIDIA_DISABLE_REQUIRE is set: the container toolkit skips the image's requirements", details: [])
+    }
+    if let (variable, error) = outcome.invalid.first {
+      return Verdict(id: "compat.nvidia-require", severity: .error, subject: subject, message: "\(variable) is not a valid expression: the container will not start (\(error.reason))", details: [error.description])
+    }
+    var details: [String] = []
+    if outcome.synthesizedFromCudaVersion { details.append("legacy image: NVIDIA_REQUIRE_CUDA synthesized from CUDA_VERSION") }
+    var failing: [String] = []
+    for evaluation in outcome.evaluations {
+      let device = evaluation.device.label ?? "no visible GPU"
+      if let satisfied = evaluation.terms.first(where: \.satisfied) {
+        details.append("\(evaluation.variable) on \(device): satisfied by \(satisfied.term)")
+      } else {
+        failing.append("\(evaluation.variable) on \(device)")
+        details.append("\(evaluation.variable) on \(device): every alternative fails:")
+        details += evaluation.terms.map { "  \($0.term): \($0.explanation)" }
+      }
+    }
+    if failing.isEmpty {
+      return Verdict(id: "compat.nvidia-require", severity: .ok, subject: subject, message: "the image's NVIDIA_REQUIRE_* hold on this host", details: details)
+    }
+    return Verdict(
+      id: "compat.nvidia-require", severity: .error, subject: subject,
+      message: "\(failing.joined(separator: "; ")) not satisfied: the toolkit refuses to start the container (\"unsatisfied condition\")", details: details)
+  }
+}

@@ -1,0 +1,138 @@
+/// How much a difference in a field matters.
+public enum PolicyRule: String, Codable, Sendable, Hashable, CaseIterable {
+  /// Any difference matters.
+  case exact
+  /// Only a different major version matters (`12.4` vs `12.6` is fine).
+  case sameMajor = "same-major"
+  /// A different major.minor matters (`12.4.1` vs `12.4.0` is fine).
+  case sameMinor = "same-minor"
+  /// The right side must not be older than the left (the baseline or lock).
+  case atLeast = "at-least"
+  /// Shown as a warning; does not fail the comparison (unless --strict).
+  case warn
+  /// Shown as information only.
+  case informational
+  /// Not shown.
+  case ignore
+}
+
+/// One policy line: a path pattern and the rule for fields it matches.
+public struct PolicyEntry: Sendable, Hashable {
+  /// `host.kernel.release`, `images[*].python.packages[torch]`, `**.driverVersion`…
+  /// `*` matches within one path segment (not across `.`), `**` across segments.
+  public let pattern: String
+  public let rule: PolicyRule
+  /// Why the rule exists (shown with the difference).
+  public let reason: String?
+
+  public init(_ pattern: String, _ rule: PolicyRule, reason: String? = nil) {
+    self.pattern = pattern
+    self.rule = rule
+    self.reason = reason
+  }
+
+  func matches(_ path: String) -> Bool { Glob.matches(pattern: Array(pattern), text: Array(path)) }
+}
+
+/// An ordered list of rules; the first entry whose pattern matches a path decides.
+public struct Policy: Sendable, Hashable {
+  public var entries: [PolicyEntry]
+
+  public init(entries: [PolicyEntry]) {
+    self.entries = entries
+  }
+
+  /// The rule for `path` (the built-in fallback is `informational`).
+  public func rule(for path: String) -> PolicyEntry {
+    entries.first { $0.matches(path) } ?? PolicyEntry("**", .informational)
+  }
+
+  /// User rules first, then the built-in defaults.
+  public func overriding(with user: [PolicyEntry]) -> Policy { Policy(entries: user + entries) }
+
+  /// The built-in policy: what ML work needs to match.
+  public static let mlDefault = Policy(entries: [
+    // Frameworks: the version and its CUDA build must match; so must the cuDNN/NCCL it loads.
+    PolicyEntry("images[*].frameworks[*]", .exact, reason: "a framework present on one side only"),
+    PolicyEntry("images[*].frameworks[*].info", .exact, reason: "the framework imports on one side only"),
+    PolicyEntry("images[*].frameworks[*].info.version", .exact, reason: "the framework version must match"),
+    PolicyEntry("images[*].frameworks[*].info.cuda", .exact, reason: "the CUDA build of the framework must match"),
+    PolicyEntry("images[*].frameworks[*].info.cudnn", .exact, reason: "the cuDNN the framework loads must match"),
+    PolicyEntry("images[*].frameworks[*].info.nccl", .exact, reason: "the NCCL the framework loads must match"),
+    PolicyEntry("images[*].frameworks[*].info.loadedLibraries[*]", .exact, reason: "the CUDA libraries really loaded must match"),
+    PolicyEntry("images[*].frameworks[*].info.archList[*]", .warn, reason: "GPU architectures the build supports"),
+    PolicyEntry("images[*].frameworks[*].info.**", .informational),
+    PolicyEntry("images[*].python.packages[torch]", .exact, reason: "the PyTorch distribution must match"),
+    PolicyEntry("images[*].python.packages[nvidia-*]", .exact, reason: "pip's CUDA libraries must match"),
+    PolicyEntry("images[*].python.packages[*]", .informational),
+    PolicyEntry("images[*].python.version", .sameMinor, reason: "Python major.minor decides which wheels install"),
+    PolicyEntry("images[*].python", .exact, reason: "Python present on one side only"),
+    PolicyEntry("images[*].python.**", .informational),
+    PolicyEntry("images[*].summary.cuda", .sameMinor, reason: "the CUDA major.minor the image runs must match"),
+    PolicyEntry("images[*].summary.cudnn", .exact, reason: "the cuDNN versions in the image must match"),
+    PolicyEntry("images[*].summary.nccl", .exact, reason: "the NCCL versions in the image must match"),
+    PolicyEntry("images[*].cudnn**", .informational, reason: "where cuDNN copies live (versions are judged in summary.cudnn)"),
+    PolicyEntry("images[*].nccl**", .informational, reason: "where NCCL copies live (versions are judged in summary.nccl)"),
+    PolicyEntry("images[*].cuda.**", .informational, reason: "where CUDA copies live (the version is judged in summary.cuda)"),
+    PolicyEntry("images[*].libc.version", .atLeast, reason: "wheels built for a newer glibc do not load on an older one"),
+    PolicyEntry("images[*].config.value.environment.NVIDIA_REQUIRE_*", .warn),
+    PolicyEntry("images[*].config.**", .informational),
+    PolicyEntry("images[*].notes**", .ignore),
+    PolicyEntry("images[*]", .warn, reason: "an image on one side only"),
+    PolicyEntry("images[*].**", .informational),
+    // The host: a driver difference matters only through the compatibility verdicts.
+    PolicyEntry("host.nvidia.kernelModule.compiler", .ignore),
+    PolicyEntry("host.nvidia.**", .informational, reason: "judged by the compatibility verdicts"),
+    PolicyEntry("host.pci.database.**", .ignore),
+    PolicyEntry("host.pci.gpus[*].vendorName", .ignore),
+    PolicyEntry("host.pci.gpus[*].deviceName", .ignore),
+    PolicyEntry("host.pci.gpus[*].subsystemName", .ignore),
+    PolicyEntry("host.pci.gpus[*].className", .ignore),
+    PolicyEntry("host.pci.gpus[*].deviceID", .warn, reason: "a different GPU model"),
+    PolicyEntry("host.pci.gpus[*]", .warn, reason: "a GPU on one side only"),
+    PolicyEntry("host.pci.devicesScanned", .ignore),
+    PolicyEntry("host.cpu.mlFlags[*]", .warn, reason: "wheels and kernels built for this ISA extension need it"),
+    PolicyEntry("host.cpu.model", .informational),
+    PolicyEntry("host.libc.version", .atLeast, reason: "wheels built for a newer glibc do not load on an older one"),
+    PolicyEntry("host.kernel.**", .informational, reason: "kernel patch level is informational"),
+    PolicyEntry("**", .informational),
+  ])
+}
+
+/// Glob matching for policy paths: `*` within a segment (stops at a `.` outside brackets, so
+/// `images[*]` matches `images[registry.example.com/x:1.0]`), `**` across segments.
+enum Glob {
+  static func matches(pattern: [Character], text: [Character]) -> Bool {
+    var insideBrackets = [Bool](repeating: false, count: text.count)
+    var depth = 0
+    for (index, character) in text.enumerated() {
+      if character == "[" { depth += 1 }
+      insideBrackets[index] = depth > 0 && character != "["
+      if character == "]" { depth = max(0, depth - 1) }
+    }
+    var memo: [Int: Bool] = [:]
+    func match(_ p: Int, _ t: Int) -> Bool {
+      let key = p * (text.count + 1) + t
+      if let known = memo[key] { return known }
+      let result: Bool
+      if p == pattern.count {
+        result = t == text.count
+      } else if pattern[p] == "*" {
+        let double = p + 1 < pattern.count && pattern[p + 1] == "*"
+        let next = double ? p + 2 : p + 1
+        var outcome = match(next, t)
+        var index = t
+        while !outcome && index < text.count && (double || text[index] != "." || insideBrackets[index]) {
+          index += 1
+          outcome = match(next, index)
+        }
+        result = outcome
+      } else {
+        result = t < text.count && pattern[p] == text[t] && match(p + 1, t + 1)
+      }
+      memo[key] = result
+      return result
+    }
+    return match(0, 0)
+  }
+}
