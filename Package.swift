@@ -60,6 +60,7 @@ let package = Package(
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+    .testTarget(name: "CompareTests", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport"]),
     .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "Probes", "TestSupport"]),
     .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.

@@ -20,8 +20,13 @@ enum Binary {
   }
 
   static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    try runTool(path, arguments, environment: environment)
+  }
+
+  /// Runs any program (a real consumer of rigcheck's output, say) and collects its output.
+  static func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = TestImages.environment.merging(environment) { _, new in new }
     let out = Pipe()
