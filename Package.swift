@@ -57,6 +57,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Times `rigcheck compare`'s phases in process (benchmarks/compare-5000-packages.sh runs it).
+    .executableTarget(name: "CompareBenchmark", dependencies: ["Compare"], path: "Benchmarks/CompareBenchmark"),
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

@@ -6,48 +6,85 @@ import Reporting
 public struct ComparedSide: Sendable {
   public let name: String
   public let tree: JSONTree
-  /// The decoded fingerprint, when its schema is the one this rigcheck reads.
-  public let fingerprint: Fingerprint?
+  /// What the compatibility verdicts need, when the schema is the one this rigcheck reads:
+  /// the host, and the images without their package lists (those are diffed from `tree`).
+  public let host: HostFacts?
+  public let images: [ImageFacts]
   public let schemaVersion: Int?
-  /// Why it could not be decoded, when it could not.
+  /// Why the verdict inputs could not be decoded, when they could not.
   public let decodingProblem: String?
+
+  /// The subset of a fingerprint the verdicts read; package lists are skipped.
+  struct VerdictInputs: Decodable {
+    struct Image: Decodable {
+      var reference: String
+      var runtime: String
+      var config: Observed<ImageConfig>
+      var architecture: String?
+      var cuda: CUDAToolkitFacts
+      var cudnn: [VersionSighting]
+      var nccl: [VersionSighting]
+      var frameworks: [FrameworkFacts]
+    }
+    struct Identity: Decodable {
+      var host: HostFacts
+      var images: [Image]
+    }
+    var identity: Identity
+  }
 
   /// Reads `data` (the file `name`).
   /// - Throws: ``CompareInputError`` naming the file for malformed JSON or a non-fingerprint.
   public static func load(_ data: Data, name: String) throws(CompareInputError) -> ComparedSide {
     let tree: JSONTree
     do {
-      tree = try JSONDecoder().decode(JSONTree.self, from: data)
+      tree = try JSONTree.parse(data)
     } catch {
-      throw CompareInputError("\(name) is not valid JSON: \(Fingerprint.describeJSONError(error))")
+      throw CompareInputError("\(name) is not valid JSON: \(error)")
     }
     guard case .object = tree, tree["identity"] != nil else {
       throw CompareInputError("\(name) is not a rigcheck fingerprint (no \"identity\" object)")
     }
     let version = tree["schemaVersion"]?.scalarText.flatMap { Int($0) }
+    guard version == Fingerprint.currentSchemaVersion else {
+      let problem = "\(name) uses fingerprint schema \(version.map(String.init) ?? "(none)"); this rigcheck reads schema \(Fingerprint.currentSchemaVersion)"
+      return ComparedSide(name: name, tree: tree, host: nil, images: [], schemaVersion: version, decodingProblem: problem)
+    }
     do {
-      return ComparedSide(name: name, tree: tree, fingerprint: try Fingerprint.decode(data, name: name), schemaVersion: version, decodingProblem: nil)
+      let inputs = try JSONDecoder().decode(VerdictInputs.self, from: data)
+      let images = inputs.identity.images.map { image in
+        ImageFacts(
+          reference: image.reference, runtime: image.runtime, config: image.config, os: .absent("not read for comparison", source: "compare"),
+          architecture: image.architecture, libc: .absent("not read for comparison", source: "compare"),
+          python: .absent("not read for comparison", source: "compare"), condaPackages: [], cuda: image.cuda, cudnn: image.cudnn,
+          nccl: image.nccl, frameworks: image.frameworks, notes: [])
+      }
+      return ComparedSide(name: name, tree: tree, host: inputs.identity.host, images: images, schemaVersion: version, decodingProblem: nil)
     } catch {
-      return ComparedSide(name: name, tree: tree, fingerprint: nil, schemaVersion: version, decodingProblem: "\(error)")
+      return ComparedSide(name: name, tree: tree, host: nil, images: [], schemaVersion: version, decodingProblem: "\(name): \(Fingerprint.describeJSONError(error))")
     }
   }
 
   /// A side made from a fingerprint in memory (`rigcheck verify`).
   public init(name: String, fingerprint: Fingerprint) throws {
     self.name = name
-    self.fingerprint = fingerprint
+    self.host = fingerprint.identity.host
+    self.images = fingerprint.identity.images
     self.schemaVersion = fingerprint.schemaVersion
     self.decodingProblem = nil
-    self.tree = try JSONDecoder().decode(JSONTree.self, from: CanonicalJSON.encode(fingerprint, pretty: false))
+    self.tree = try JSONTree.parse(CanonicalJSON.encode(fingerprint, pretty: false))
   }
 
-  init(name: String, tree: JSONTree, fingerprint: Fingerprint?, schemaVersion: Int?, decodingProblem: String?) {
+  init(name: String, tree: JSONTree, host: HostFacts?, images: [ImageFacts], schemaVersion: Int?, decodingProblem: String?) {
     self.name = name
     self.tree = tree
-    self.fingerprint = fingerprint
+    self.host = host
+    self.images = images
     self.schemaVersion = schemaVersion
     self.decodingProblem = decodingProblem
   }
+
+  var decoded: Bool { host != nil }
 }
 
 /// A problem with a compare input: exit status 2, one line naming the file.
@@ -71,20 +108,22 @@ public struct Comparator: Sendable {
     if left.schemaVersion != right.schemaVersion {
       notes.append("\(left.name) uses schema \(left.schemaVersion.map(String.init) ?? "?") and \(right.name) schema \(right.schemaVersion.map(String.init) ?? "?"): fields are compared where their paths agree")
     }
-    for side in [left, right] where side.fingerprint == nil {
+    for side in [left, right] where !side.decoded {
       notes.append("compatibility verdicts skipped for \(side.name): \(side.decodingProblem ?? "not decodable")")
     }
     let (leftIdentity, rightIdentity) = Self.pairImages(left.tree["identity"] ?? .null, right.tree["identity"] ?? .null)
     var leftLeaves = Flattening.flatten(leftIdentity)
     var rightLeaves = Flattening.flatten(rightIdentity)
-    leftLeaves.merge(Self.summaryLeaves(left.fingerprint, pairedWith: right.fingerprint, isLeft: true)) { current, _ in current }
-    rightLeaves.merge(Self.summaryLeaves(right.fingerprint, pairedWith: left.fingerprint, isLeft: false)) { current, _ in current }
+    if left.decoded && right.decoded {
+      leftLeaves.merge(Self.summaryLeaves(left.images, pairedWith: right.images, isLeft: true)) { current, _ in current }
+      rightLeaves.merge(Self.summaryLeaves(right.images, pairedWith: left.images, isLeft: false)) { current, _ in current }
+    }
 
     var differences: [Difference] = []
     var reported = Set<String>()
     let leftIndex = PrefixIndex(leftLeaves.keys)
     let rightIndex = PrefixIndex(rightLeaves.keys)
-    for path in Set(leftLeaves.keys).union(rightLeaves.keys).sorted() {
+    for path in Set(leftLeaves.keys).union(rightLeaves.keys) {
       let before = leftLeaves[path]
       let after = rightLeaves[path]
       if before?.value == after?.value { continue }
@@ -128,9 +167,10 @@ public struct Comparator: Sendable {
           path: reportPath, kind: kind, left: oldValue, right: newValue, rule: entry.rule, pattern: entry.pattern,
           severity: Self.severity(entry.rule, kind: kind, left: oldValue, right: newValue), reason: entry.reason))
     }
+    differences.sort { $0.path < $1.path }
     var verdicts: [Verdict] = []
-    if let leftPrint = left.fingerprint, let rightPrint = right.fingerprint {
-      verdicts = CompatibilityVerdicts.judge(left: (left.name, leftPrint), right: (right.name, rightPrint))
+    if left.decoded && right.decoded {
+      verdicts = CompatibilityVerdicts.judge(left: (left.host, left.images), right: (right.host, right.images))
     }
     return Comparison(left: left.name, right: right.name, differences: differences, verdicts: verdicts, notes: notes, strict: strict)
   }
@@ -200,17 +240,16 @@ public struct Comparator: Sendable {
   /// Derived per-image leaves the policy judges directly: the CUDA version the image states
   /// (torch's CUDA build, else the toolkit/runtime), and the sets of cuDNN and NCCL versions
   /// wherever their copies live.
-  static func summaryLeaves(_ fingerprint: Fingerprint?, pairedWith other: Fingerprint?, isLeft: Bool) -> [String: Flattening.Leaf] {
-    guard let fingerprint else { return [:] }
-    let mine = fingerprint.identity.images.map(\.reference)
-    let theirs = other?.identity.images.map(\.reference) ?? []
+  static func summaryLeaves(_ images: [ImageFacts], pairedWith other: [ImageFacts], isLeft: Bool) -> [String: Flattening.Leaf] {
+    let mine = images.map(\.reference)
+    let theirs = other.map(\.reference)
     let mineOnly = mine.filter { !theirs.contains($0) }
     let theirsOnly = theirs.filter { !mine.contains($0) }
     func versions(_ sightings: [VersionSighting]) -> String {
       Set(sightings.compactMap { leadingVersion($0.version).map { $0.prefix(3).map(String.init).joined(separator: ".") } }).sorted().joined(separator: ", ")
     }
     var leaves: [String: Flattening.Leaf] = [:]
-    for image in fingerprint.identity.images {
+    for image in images {
       var key = image.reference
       if mineOnly.count == 1, theirsOnly.count == 1, key == mineOnly[0] {
         key = isLeft ? pairLabel(mineOnly[0], theirsOnly[0]) : pairLabel(theirsOnly[0], mineOnly[0])
@@ -225,36 +264,50 @@ public struct Comparator: Sendable {
   }
 }
 
-/// Which paths (and path prefixes) a side has.
+/// Which paths (and path prefixes) a side has: its leaf paths sorted, searched by prefix.
 struct PrefixIndex {
-  private var prefixes = Set<String>()
-  private var parents = Set<String>()
+  private let sorted: [String]
 
   init(_ paths: some Sequence<String>) {
-    for path in paths {
-      let ancestors = Self.ancestors(of: path)
-      prefixes.formUnion(ancestors)
-      parents.formUnion(ancestors.dropLast())
-    }
+    sorted = paths.sorted()
   }
 
   /// The side has this path or something under it.
-  func contains(_ prefix: String) -> Bool { prefixes.contains(prefix) }
+  func contains(_ prefix: String) -> Bool { anyLeaf(startingWith: prefix, includingItself: true) }
   /// The side has something strictly under this path.
-  func hasChildren(_ prefix: String) -> Bool { parents.contains(prefix) }
+  func hasChildren(_ prefix: String) -> Bool { anyLeaf(startingWith: prefix, includingItself: false) }
+
+  private func anyLeaf(startingWith prefix: String, includingItself: Bool) -> Bool {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle] < prefix { low = middle + 1 } else { high = middle }
+    }
+    var index = low
+    while index < sorted.count, sorted[index].hasPrefix(prefix) {
+      let path = sorted[index]
+      if path.utf8.count == prefix.utf8.count {
+        if includingItself { return true }
+      } else {
+        let next = path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)]
+        if next == UInt8(ascii: ".") || next == UInt8(ascii: "[") { return true }
+      }
+      index += 1
+    }
+    return false
+  }
 
   /// `a.b[c.d].e` → `a`, `a.b`, `a.b[c.d]`, `a.b[c.d].e` (brackets are never split).
   static func ancestors(of path: String) -> [String] {
     var result: [String] = []
     var depth = 0
-    var index = path.startIndex
-    while index < path.endIndex {
-      let character = path[index]
-      if depth == 0 && (character == "." || character == "[") && index != path.startIndex {
-        result.append(String(path[..<index]))
+    let bytes = Array(path.utf8)
+    for (offset, byte) in bytes.enumerated() {
+      if depth == 0 && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: "[")) && offset > 0 {
+        result.append(String(decoding: bytes[0..<offset], as: UTF8.self))
       }
-      if character == "[" { depth += 1 } else if character == "]" { depth = max(0, depth - 1) }
-      index = path.index(after: index)
+      if byte == UInt8(ascii: "[") { depth += 1 } else if byte == UInt8(ascii: "]") { depth = max(0, depth - 1) }
     }
     result.append(path)
     return result

@@ -35,14 +35,14 @@ public enum CompatibilityVerdicts {
     }
   }
 
-  static func judge(left: (String, Fingerprint), right: (String, Fingerprint)) -> [Verdict] {
+  static func judge(left: (HostFacts?, [ImageFacts]), right: (HostFacts?, [ImageFacts])) -> [Verdict] {
     var verdicts: [Verdict] = []
     var seen = Set<String>()
-    let sides = [("left", left.1), ("right", right.1)]
-    for (hostSide, hostPrint) in sides {
-      guard let offer = HostOffer(hostPrint.identity.host) else { continue }
-      for (imageSide, imagePrint) in sides {
-        for image in imagePrint.identity.images {
+    let sides = [("left", left), ("right", right)]
+    for (hostSide, hostSideFacts) in sides {
+      guard let host = hostSideFacts.0, let offer = HostOffer(host) else { continue }
+      for (imageSide, imageSideFacts) in sides {
+        for image in imageSideFacts.1 {
           let key = "\(offer.hashValue) \(image.reference) \(image.config.value?.id ?? "")"
           guard seen.insert(key).inserted else { continue }
           verdicts += judge(offer, image, subject: "\(hostSide) host ↔ \(imageSide) image \(image.reference)")

@@ -43,7 +43,7 @@ enum Flattening {
         return
       }
       // Packages: {name, version}.
-      if elements.allSatisfy({ $0["name"]?.scalarText != nil && $0["version"]?.scalarText != nil && objectKeys($0) == ["name", "version"] }) {
+      if elements.allSatisfy(isPackage) {
         for element in elements {
           let name = normalized(element["name"]!.scalarText!)
           leaves["\(path)[\(name)]"] = Leaf(value: element["version"]!.scalarText!, isPackageVersion: true)
@@ -70,13 +70,17 @@ enum Flattening {
     }
   }
 
-  static func objectKeys(_ tree: JSONTree) -> Set<String> {
-    if case .object(let members) = tree { return Set(members.keys) }
-    return []
+  /// `{"name": …, "version": …}` and nothing else.
+  static func isPackage(_ tree: JSONTree) -> Bool {
+    guard case .object(let members) = tree, members.count == 2, case .string? = members["name"], case .string? = members["version"] else { return false }
+    return true
   }
 
   /// PEP 503 name normalization.
   static func normalized(_ name: String) -> String {
+    if name.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }) {
+      return name
+    }
     var result = ""
     var lastWasSeparator = false
     for character in name.lowercased() {

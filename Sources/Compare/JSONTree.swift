@@ -2,30 +2,13 @@ import Fingerprint
 
 /// Any JSON value, read schema-agnostically so fingerprints of other schema versions can still
 /// be diffed where their shapes agree.
-public indirect enum JSONTree: Decodable, Sendable, Hashable {
+public indirect enum JSONTree: Sendable, Hashable {
   case null
   case bool(Bool)
   case number(Double)
   case string(String)
   case array([JSONTree])
   case object([String: JSONTree])
-
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    if container.decodeNil() {
-      self = .null
-    } else if let value = try? container.decode(Bool.self) {
-      self = .bool(value)
-    } else if let value = try? container.decode(Double.self) {
-      self = .number(value)
-    } else if let value = try? container.decode(String.self) {
-      self = .string(value)
-    } else if let value = try? container.decode([JSONTree].self) {
-      self = .array(value)
-    } else {
-      self = .object(try container.decode([String: JSONTree].self))
-    }
-  }
 
   public subscript(key: String) -> JSONTree? {
     if case .object(let members) = self { return members[key] }
@@ -43,5 +26,223 @@ public indirect enum JSONTree: Decodable, Sendable, Hashable {
     case .string(let value): return value
     case .array, .object: return nil
     }
+  }
+
+  /// Parses JSON text (RFC 8259). Nesting deeper than `maximumDepth` is refused.
+  /// - Throws: ``JSONSyntaxError`` with the byte offset, line and column of the problem.
+  public static func parse(_ data: Data, maximumDepth: Int = 256) throws(JSONSyntaxError) -> JSONTree {
+    var parser = JSONTreeParser(bytes: Array(data), maximumDepth: maximumDepth)
+    return try parser.parseDocument()
+  }
+}
+
+/// Where and why JSON text is malformed.
+public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+  public let line: Int
+  public let column: Int
+  public let reason: String
+  public var description: String { "line \(line), column \(column): \(reason)" }
+}
+
+/// A small, strict, allocation-light JSON parser (no exceptions on the happy path).
+struct JSONTreeParser {
+  let bytes: [UInt8]
+  let maximumDepth: Int
+  var index = 0
+  var depth = 0
+
+  init(bytes: [UInt8], maximumDepth: Int) {
+    self.bytes = bytes
+    self.maximumDepth = maximumDepth
+  }
+
+  mutating func parseDocument() throws(JSONSyntaxError) -> JSONTree {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    skipWhitespace()
+    let value = try parseValue()
+    skipWhitespace()
+    guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
+    return value
+  }
+
+  func failure(_ reason: String) -> JSONSyntaxError {
+    var line = 1
+    var column = 1
+    for byte in bytes[0..<min(index, bytes.count)] {
+      if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+    }
+    return JSONSyntaxError(line: line, column: column, reason: reason)
+  }
+
+  mutating func skipWhitespace() {
+    while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+  }
+
+  mutating func parseValue() throws(JSONSyntaxError) -> JSONTree {
+    guard index < bytes.count else { throw failure("unexpected end of input") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try parseObject()
+    case UInt8(ascii: "["): return try parseArray()
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+    default: throw failure("unexpected character '\(Unicode.Scalar(bytes[index]))'")
+    }
+  }
+
+  mutating func literal(_ word: String) throws(JSONSyntaxError) {
+    let expected = Array(word.utf8)
+    guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected else {
+      throw failure("invalid literal")
+    }
+    index += expected.count
+  }
+
+  mutating func enter() throws(JSONSyntaxError) {
+    depth += 1
+    if depth > maximumDepth { throw failure("nested deeper than \(maximumDepth) levels") }
+  }
+
+  mutating func parseObject() throws(JSONSyntaxError) -> JSONTree {
+    try enter()
+    defer { depth -= 1 }
+    index += 1
+    var members: [String: JSONTree] = [:]
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      return .object(members)
+    }
+    while true {
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+      let key = try parseString()
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+      index += 1
+      skipWhitespace()
+      members[key] = try parseValue()
+      skipWhitespace()
+      guard index < bytes.count else { throw failure("unexpected end of input in an object") }
+      if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+      if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+      throw failure("expected ',' or '}' in an object")
+    }
+  }
+
+  mutating func parseArray() throws(JSONSyntaxError) -> JSONTree {
+    try enter()
+    defer { depth -= 1 }
+    index += 1
+    var elements: [JSONTree] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try parseValue())
+      skipWhitespace()
+      guard index < bytes.count else { throw failure("unexpected end of input in an array") }
+      if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+      if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+      throw failure("expected ',' or ']' in an array")
+    }
+  }
+
+  mutating func parseString() throws(JSONSyntaxError) -> String {
+    index += 1
+    let start = index
+    // Fast path: no escapes.
+    while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 { index += 1 }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+      defer { index += 1 }
+      guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+      return text
+    }
+    var scalars = Array(bytes[start..<index])
+    while true {
+      guard index < bytes.count else { throw failure("unterminated string") }
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        index += 1
+        guard let text = String(validating: scalars, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+        return text
+      }
+      if byte < 0x20 { throw failure("control character in a string") }
+      if byte != UInt8(ascii: "\\") {
+        scalars.append(byte)
+        index += 1
+        continue
+      }
+      index += 1
+      guard index < bytes.count else { throw failure("unterminated escape") }
+      let escape = bytes[index]
+      index += 1
+      switch escape {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
+      case UInt8(ascii: "b"): scalars.append(0x08)
+      case UInt8(ascii: "f"): scalars.append(0x0C)
+      case UInt8(ascii: "n"): scalars.append(0x0A)
+      case UInt8(ascii: "r"): scalars.append(0x0D)
+      case UInt8(ascii: "t"): scalars.append(0x09)
+      case UInt8(ascii: "u"):
+        var code = try hex4()
+        if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+          index += 2
+          let low = try hex4()
+          guard (0xDC00...0xDFFF).contains(low) else { throw failure("invalid surrogate pair") }
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+        }
+        guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
+        scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+      default: throw failure("invalid escape '\\\(Unicode.Scalar(escape))'")
+      }
+    }
+  }
+
+  mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+    guard index + 4 <= bytes.count else { throw failure("short \\u escape") }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[index]
+      let digit: UInt32
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+      default: throw failure("invalid hex digit in \\u escape")
+      }
+      value = value << 4 | digit
+      index += 1
+    }
+    return value
+  }
+
+  mutating func parseNumber() throws(JSONSyntaxError) -> Double {
+    let start = index
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    func digits() -> Int {
+      let begin = index
+      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+      return index - begin
+    }
+    let integer = digits()
+    guard integer > 0 else { throw failure("invalid number") }
+    if integer > 1, bytes[index - integer] == UInt8(ascii: "0") { throw failure("leading zero in a number") }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      guard digits() > 0 else { throw failure("invalid number") }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+      guard digits() > 0 else { throw failure("invalid exponent") }
+    }
+    guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else { throw failure("number out of range") }
+    return value
   }
 }

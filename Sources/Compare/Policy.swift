@@ -25,13 +25,32 @@ public struct PolicyEntry: Sendable, Hashable {
   /// Why the rule exists (shown with the difference).
   public let reason: String?
 
+  /// The pattern's text before its first `*`: a path without it cannot match.
+  let literalPrefix: String
+  let characters: [Character]
+
   public init(_ pattern: String, _ rule: PolicyRule, reason: String? = nil) {
     self.pattern = pattern
     self.rule = rule
     self.reason = reason
+    self.literalPrefix = String(pattern.prefix { $0 != "*" })
+    self.characters = Array(pattern)
   }
 
-  func matches(_ path: String) -> Bool { Glob.matches(pattern: Array(pattern), text: Array(path)) }
+  func matches(_ path: String, characters text: [Character]) -> Bool {
+    guard path.hasPrefix(literalPrefix) else { return false }
+    return Glob.matches(pattern: characters, text: text)
+  }
+
+  public static func == (lhs: PolicyEntry, rhs: PolicyEntry) -> Bool {
+    (lhs.pattern, lhs.rule, lhs.reason) == (rhs.pattern, rhs.rule, rhs.reason)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(pattern)
+    hasher.combine(rule)
+    hasher.combine(reason)
+  }
 }
 
 /// An ordered list of rules; the first entry whose pattern matches a path decides.
@@ -44,7 +63,8 @@ public struct Policy: Sendable, Hashable {
 
   /// The rule for `path` (the built-in fallback is `informational`).
   public func rule(for path: String) -> PolicyEntry {
-    entries.first { $0.matches(path) } ?? PolicyEntry("**", .informational)
+    let text = Array(path)
+    return entries.first { $0.matches(path, characters: text) } ?? PolicyEntry("**", .informational)
   }
 
   /// User rules first, then the built-in defaults.
@@ -110,10 +130,11 @@ enum Glob {
       insideBrackets[index] = depth > 0 && character != "["
       if character == "]" { depth = max(0, depth - 1) }
     }
-    var memo: [Int: Bool] = [:]
+    // 0 unknown, 1 false, 2 true.
+    var memo = [UInt8](repeating: 0, count: (pattern.count + 1) * (text.count + 1))
     func match(_ p: Int, _ t: Int) -> Bool {
       let key = p * (text.count + 1) + t
-      if let known = memo[key] { return known }
+      if memo[key] != 0 { return memo[key] == 2 }
       let result: Bool
       if p == pattern.count {
         result = t == text.count
@@ -130,7 +151,7 @@ enum Glob {
       } else {
         result = t < text.count && pattern[p] == text[t] && match(p + 1, t + 1)
       }
-      memo[key] = result
+      memo[key] = result ? 2 : 1
       return result
     }
     return match(0, 0)

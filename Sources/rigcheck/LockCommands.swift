@@ -79,7 +79,7 @@ struct VerifyCommand: AsyncParsableCommand {
     } catch let error as CompareInputError {
       throw InputFailure(message: error.description)
     }
-    let references = locked.fingerprint?.identity.images.map(\.reference) ?? []
+    let references = locked.images.map(\.reference)
     let probe = self.probe
     var now = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
     now.identity.images = try await inspection.inspectAll(references)

@@ -100,7 +100,7 @@ import Testing
     #expect(error.kind == .outputTooLarge)
     #expect(error.message.contains(TestImages.reference("hostile-flood")))
     #expect(Date().timeIntervalSince(start) < 30)
-    #expect(try TestImages.leftoverContainers() == [])
+    #expect(try TestImages.leftoverContainers(image: "hostile-flood") == [])
   }
 
   @Test func hangingImageHitsTheTimeout() async throws {
@@ -109,7 +109,7 @@ import Testing
     #expect(error.kind == .timedOut)
     #expect(error.message == "inspecting \(TestImages.reference("hostile-hang")) did not finish within 3 s; the container was stopped and removed")
     #expect(Date().timeIntervalSince(start) < 25)
-    #expect(try TestImages.leftoverContainers() == [])
+    #expect(try TestImages.leftoverContainers(image: "hostile-hang") == [])
   }
 
   @Test func unknownImageIsNeverPulled() async throws {
@@ -135,7 +135,7 @@ import Testing
   @Test func podmanTimeoutLeavesNoContainer() async throws {
     let error = try #require(await failure("hostile-hang", runtime: .podman, timeout: 3), "the hang was accepted")
     #expect(error.kind == .timedOut)
-    #expect(try TestImages.leftoverContainers(engine: "podman") == [])
+    #expect(try TestImages.leftoverContainers(engine: "podman", image: "hostile-hang") == [])
   }
 
   @Test func automaticRuntimePicksDocker() async throws {

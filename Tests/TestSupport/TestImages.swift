@@ -14,10 +14,13 @@ public enum TestImages {
     return environment
   }
 
-  /// Containers started by inspections of process `pid` (default: this one) that still exist.
-  public static func leftoverContainers(engine: String = "docker", pid: Int32 = getpid()) throws -> [String] {
+  /// Containers started by inspections of process `pid` (default: this one), of `image` when
+  /// given, that still exist. (Tests in one process run concurrently: name the image.)
+  public static func leftoverContainers(engine: String = "docker", pid: Int32 = getpid(), image: String? = nil) throws -> [String] {
+    var filters = ["--filter", "label=org.rigcheck.pid=\(pid)"]
+    if let image { filters += ["--filter", "ancestor=\(engine == "podman" ? "localhost/" : "")\(reference(image))"] }
     let result = try ProcessCommandRunner.runBlocking(
-      Command(engine, ["ps", "-a", "--filter", "label=org.rigcheck.pid=\(pid)", "--format", "{{.Names}}"], timeoutSeconds: 30),
+      Command(engine, ["ps", "-a"] + filters + ["--format", "{{.Names}}"], timeoutSeconds: 30),
       environment: environment, outputLimit: 1 << 20)
     return result.stdout.split(separator: "\n").map(String.init)
   }
