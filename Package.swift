@@ -48,7 +48,7 @@ let package = Package(
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
     .target(name: "Reporting"),
     // The doctor: checks that turn a host fingerprint into findings with fixes.
-    .target(name: "Doctor", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
+    .target(name: "Doctor", dependencies: ["Fingerprint", "Compatibility", "Reporting", "Compare"]),
     // The command-line tool: argument parsing and output only.
     .executableTarget(
       name: "rigcheck",
@@ -64,7 +64,7 @@ let package = Package(
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     .testTarget(name: "CompareTests", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport"]),
     .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "Probes", "TestSupport"]),
-    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "TestSupport"]),
+    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),

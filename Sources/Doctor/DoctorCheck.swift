@@ -11,12 +11,18 @@ public struct DoctorOptions: Sendable, Hashable {
   public var minimumDockerFreeBytes: UInt64
   /// Below this, `/dev/shm` is reported as too small for DataLoader workers.
   public var minimumSharedMemoryBytes: UInt64
+  /// What `--gpus` saw when the image was started with the host's GPUs.
+  public var gpuRun: GPURunOutcome?
 
-  public init(cuda: String? = nil, strict: Bool = false, minimumDockerFreeBytes: UInt64 = 30 << 30, minimumSharedMemoryBytes: UInt64 = 1 << 30) {
+  public init(
+    cuda: String? = nil, strict: Bool = false, minimumDockerFreeBytes: UInt64 = 30 << 30, minimumSharedMemoryBytes: UInt64 = 1 << 30,
+    gpuRun: GPURunOutcome? = nil
+  ) {
     self.cuda = cuda
     self.strict = strict
     self.minimumDockerFreeBytes = minimumDockerFreeBytes
     self.minimumSharedMemoryBytes = minimumSharedMemoryBytes
+    self.gpuRun = gpuRun
   }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Fingerprint
+import Inspector
 import Reporting
 
 /// `rigcheck doctor`: verify a machine before training.
@@ -16,6 +17,8 @@ struct DoctorCommand: AsyncParsableCommand {
       Examples:
         rigcheck doctor                          report on this machine
         rigcheck doctor --cuda 12.4              can this driver run CUDA 12.4?
+        rigcheck doctor --image my/train:v3      and this image, on this host?
+        rigcheck doctor --image my/train:v3 --gpus   prove a container sees the GPU
         rigcheck doctor -v                       show the evidence behind each finding
         rigcheck doctor --format junit > doctor.xml
         rigcheck doctor --format prometheus > /var/lib/node_exporter/textfile_collector/rigcheck.prom
@@ -39,7 +42,16 @@ struct DoctorCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "List every check with its id and exit.")
   var listChecks = false
 
+  @Option(name: .long, help: ArgumentHelp("Also inspect this image and check it against this host (repeatable).", valueName: "image"))
+  var image: [String] = []
+
+  @OptionGroup var inspection: InspectionOptions
+
   func validate() throws {
+    try inspection.check()
+    if inspection.gpus && image.isEmpty {
+      throw ValidationError("--gpus needs an --image to start with the host's GPUs")
+    }
     guard ReportFormat(rawValue: format) != nil else {
       throw ValidationError("--format \(format): expected one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
     }
@@ -58,8 +70,24 @@ struct DoctorCommand: AsyncParsableCommand {
     }
     let reportFormat = ReportFormat(rawValue: format) ?? .text
     let probe = self.probe
-    let fingerprint = await Terminal.withProgress("probing the host (PCI, driver, NVML, Docker)…") { await probe.fingerprint() }
-    let report = Doctor.report(for: fingerprint, options: DoctorOptions(cuda: cuda, strict: strict))
+    var fingerprint = await Terminal.withProgress("probing the host (PCI, driver, NVML, Docker)…") { await probe.fingerprint() }
+    var plain = inspection
+    plain.gpus = false
+    fingerprint.identity.images = try await plain.inspectAll(image)
+    var gpuRun: GPURunOutcome?
+    if inspection.gpus, let first = image.first {
+      let request = inspection.request(reference: first)
+      let outcome = await Terminal.withProgress("starting \(first) with the host's GPUs…") { () async -> Result<ImageFacts, InspectionError> in
+        do throws(InspectionError) { return .success(try await Inspector().inspect(request)) } catch { return .failure(error) }
+      }
+      switch outcome {
+      case .success(let facts):
+        gpuRun = GPURunOutcome(image: first, error: nil, torchSeesGPU: facts.framework("torch")?.info.value?.cudaAvailable)
+      case .failure(let error):
+        gpuRun = GPURunOutcome(image: first, error: error.message, torchSeesGPU: nil)
+      }
+    }
+    let report = Doctor.report(for: fingerprint, options: DoctorOptions(cuda: cuda, strict: strict, gpuRun: gpuRun))
     let color = ColorPolicy.automatic(isTerminal: Terminal.isTerminal(1), environment: Terminal.environment())
     let timestamp = Int(Date().timeIntervalSince1970)
     FileHandleOutput.standardOutput(ReportRenderer.render(report, format: reportFormat, color: color, verbose: verbose, timestamp: timestamp))

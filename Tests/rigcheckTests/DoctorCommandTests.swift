@@ -60,4 +60,17 @@ import Testing
     #expect(down.status == 1)
     #expect(down.stdout.contains("[✗] docker.daemon"))
   }
+
+  @Test func imageAndGPUsEndToEnd() throws {
+    let result = try Binary.run(["doctor", "--root", Binary.fixture, "--image", TestImages.reference("cuda-layout")])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(result.stdout.contains("[✓] image.cuda-driver"))
+    #expect(result.stdout.contains("[✓] image.nvidia-require"))
+    let gpus = try Binary.run(["doctor", "--image", TestImages.reference("busybox"), "--gpus"])
+    #expect(gpus.status == 1)
+    #expect(gpus.stdout.contains("[✗] image.gpus"))
+    let usage = try Binary.run(["doctor", "--gpus"])
+    #expect(usage.status == 2)
+    #expect(usage.stderr.contains("--gpus needs an --image"))
+  }
 }

@@ -1,0 +1,98 @@
+import Doctor
+import Fingerprint
+import Inspector
+import Probes
+import Reporting
+import TestSupport
+import Testing
+
+/// `doctor --image` on the H200 capture with images inspected through the real daemon.
+@Suite(.serialized) struct ImageChecksTests {
+  static func inspected(_ name: String) async throws -> ImageFacts {
+    try await Inspector(environment: TestImages.environment).inspect(InspectionRequest(reference: TestImages.reference(name), runtime: .docker))
+  }
+
+  func h200(with images: [ImageFacts]) async -> Fingerprint {
+    var print = await HostFingerprints.probe(FixtureHost.h200)
+    print.identity.images = images
+    return print
+  }
+
+  @Test func cuda124ImageOnTheH200() async throws {
+    let print = await h200(with: [try await Self.inspected("cuda-layout")])
+    #expect(severity("image.cuda-driver", in: print) == .ok)
+    #expect(severity("image.nvidia-require", in: print) == .ok)
+    #expect(severity("image.nvidia-env", in: print) == .ok)
+    #expect(!Doctor.report(for: print, options: DoctorOptions()).items.contains { $0.id.hasPrefix("image.") && $0.severity == .error })
+  }
+
+  @Test func imageNeedingANewerDriver() async throws {
+    var image = try await Self.inspected("cuda-layout")
+    image.config.value?.environment["NVIDIA_REQUIRE_CUDA"] = "cuda>=13.1 brand=tesla,driver>=535,driver<536"
+    image.cuda = CUDAToolkitFacts(toolkit: [VersionSighting(version: "13.1.0", source: "env CUDA_VERSION")], runtime: [])
+    let print = await h200(with: [image])
+    let require = try #require(findings("image.nvidia-require", in: print).first)
+    #expect(require.severity == .error)
+    #expect(require.evidence.contains("  cuda>=13.1: cuda>=13.1 fails (cuda is 13.0)"))
+    #expect(require.evidence.contains("  brand=tesla,driver>=535,driver<536: brand=tesla fails (brand is Unknown), driver<536 fails (driver is 580.159.04)"))
+    let driver = try #require(findings("image.cuda-driver", in: print).first)
+    #expect(driver.severity == .warning)
+    #expect(driver.message.contains("590.44.01"))
+  }
+
+  @Test func torchWithoutKernelsForTheH200() async throws {
+    var image = try await Self.inspected("torch")
+    var torch = try #require(image.framework("torch")?.info.value)
+    torch.cuda = "11.3"
+    torch.archList = ["sm_37", "sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86"]
+    image.frameworks = [FrameworkFacts(name: "torch", info: .present(torch, from: "test"))]
+    let item = try #require(findings("image.compute-capability", in: await h200(with: [image])).first)
+    #expect(item.severity == .error)
+    #expect(item.message.contains("no kernel image is available for execution on the device"))
+  }
+
+  @Test(arguments: [
+    ("NVIDIA_DISABLE_REQUIRES", "true", "NVIDIA_DISABLE_REQUIRES is set, which does nothing"),
+    ("NVIDIA_VISIBLE_DEVICES", "void", "NVIDIA_VISIBLE_DEVICES=void"),
+    ("NVIDIA_VISIBLE_DEVICES", "none", "NVIDIA_VISIBLE_DEVICES=none"),
+    ("NVIDIA_DRIVER_CAPABILITIES", "utility", "lacks compute"),
+  ])
+  func environmentMistakes(name: String, value: String, message: String) async throws {
+    var image = try await Self.inspected("cuda-layout")
+    image.config.value?.environment[name] = value
+    let items = findings("image.nvidia-env", in: await h200(with: [image]))
+    #expect(items.contains { $0.severity == .warning && $0.message.contains(message) }, "\(items.map(\.message))")
+  }
+
+  @Test func legacyImageWithOnlyCudaVersion() async throws {
+    var image = try await Self.inspected("cuda-layout")
+    image.config.value?.environment["NVIDIA_REQUIRE_CUDA"] = nil
+    let items = findings("image.nvidia-env", in: await h200(with: [image]))
+    #expect(items.first?.message == "legacy image: only CUDA_VERSION is set, so the toolkit requires cuda>=12.4")
+  }
+
+  @Test func gpusEndToEndOnAHostWithoutTheNvidiaRuntime() async throws {
+    let request = InspectionRequest(reference: TestImages.reference("busybox"), runtime: .docker, gpus: true)
+    var message: String?
+    do {
+      _ = try await Inspector(environment: TestImages.environment).inspect(request)
+    } catch {
+      message = error.message
+    }
+    let error = try #require(message, "this machine has no GPU runtime: --gpus must fail")
+    let print = await HostFingerprints.probeLive()
+    let items = findings("image.gpus", in: print, options: DoctorOptions(gpuRun: GPURunOutcome(image: request.reference, error: error, torchSeesGPU: nil)))
+    let item = try #require(items.first)
+    #expect(item.severity == .error)
+    #expect(item.message.contains(#"could not select device driver "" with capabilities: [[gpu]]"#))
+    #expect(item.fix == "sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker")
+    #expect(try TestImages.leftoverContainers(image: "busybox") == [])
+  }
+
+  @Test func gpusEndToEndOutcomes() async throws {
+    let print = await HostFingerprints.probe(FixtureHost.h200)
+    #expect(severity("image.gpus", in: print, options: DoctorOptions(gpuRun: GPURunOutcome(image: "x", error: nil, torchSeesGPU: true))) == .ok)
+    #expect(severity("image.gpus", in: print, options: DoctorOptions(gpuRun: GPURunOutcome(image: "x", error: nil, torchSeesGPU: false))) == .error)
+    #expect(findings("image.gpus", in: print).isEmpty, "only with --gpus")
+  }
+}
