@@ -1,4 +1,3 @@
-import Dispatch
 import Fingerprint
 
 /// Runs every host probe concurrently and assembles a ``Fingerprint``.
@@ -53,7 +52,7 @@ public struct HostProber: Sendable {
   /// Runs blocking work (file reads, libpci, NVML) off the cooperative pool.
   static func detached<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(returning: work()) }
+      Platform.runOnNewThread { continuation.resume(returning: work()) }
     }
   }
 }

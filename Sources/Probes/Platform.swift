@@ -56,4 +56,27 @@ enum Platform {
     return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
       + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
   }
+
+  /// Runs blocking work on a thread of its own, so a slow command or file never waits for (or
+  /// starves) a shared thread pool.
+  static func runOnNewThread(_ work: @escaping @Sendable () -> Void) {
+    final class Box: Sendable {
+      let work: @Sendable () -> Void
+      init(_ work: @escaping @Sendable () -> Void) { self.work = work }
+    }
+    let box = Unmanaged.passRetained(Box(work)).toOpaque()
+    var thread = pthread_t()
+    let started = pthread_create(&thread, nil, { argument in
+      let box = Unmanaged<AnyObject>.fromOpaque(argument!).takeRetainedValue()
+      (box as! Box).work()
+      return nil
+    }, box)
+    if started == 0 {
+      pthread_detach(thread)
+    } else {
+      // No thread available: run here rather than not at all.
+      let box = Unmanaged<AnyObject>.fromOpaque(box).takeRetainedValue()
+      (box as! Box).work()
+    }
+  }
 }

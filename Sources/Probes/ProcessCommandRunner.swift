@@ -3,7 +3,6 @@
 #elseif canImport(Musl)
   @preconcurrency import Musl
 #endif
-import Dispatch
 
 /// Runs commands as real child processes with posix_spawn.
 ///
@@ -27,7 +26,7 @@ public struct ProcessCommandRunner: CommandRunner {
     let environment = baseEnvironment.merging(command.environment) { _, new in new }
     let limit = outputLimit
     return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
+      Platform.runOnNewThread {
         continuation.resume(with: Result { try Self.runBlocking(command, environment: environment, outputLimit: limit) })
       }
     }
