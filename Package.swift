@@ -45,6 +45,8 @@ let package = Package(
     .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
     // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
     .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting", .product(name: "Yams", package: "Yams")]),
+    // Many nodes against one baseline: groups by identity hash, streams, drift matrix.
+    .target(name: "Fleet", dependencies: ["Compare", "Fingerprint", "Reporting"]),
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
     .target(name: "Reporting"),
     // The doctor: checks that turn a host fingerprint into findings with fixes.
@@ -53,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare",
+        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare", "Fleet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -63,6 +65,9 @@ let package = Package(
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     .testTarget(name: "CompareTests", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport"]),
+    .testTarget(
+      name: "FleetTests",
+      dependencies: ["Fleet", "Compare", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "Probes", "TestSupport"]),
     .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.

@@ -35,6 +35,8 @@ if $want_tests; then
   need debootstrap
   need busybox-static
   need podman
+  need slurm-wlm
+  need munge
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

@@ -1,0 +1,159 @@
+import Compare
+import Fingerprint
+import Reporting
+
+/// One group of nodes whose fingerprints have the same identity hash.
+public struct FleetGroup: Codable, Sendable, Hashable {
+  /// `sha256:…` of the identity part, as `rigcheck fingerprint --hash` prints it.
+  public var identityHash: String
+  /// Node names (file names without `.json`), sorted.
+  public var nodes: [String]
+  /// Differences from the baseline (empty for the baseline's own group).
+  public var differences: [Difference]
+  public var verdicts: [Verdict]
+  /// Whether this group is the baseline (given, or the majority).
+  public var isBaseline: Bool
+  /// Whether its drift matters under the policy.
+  public var matters: Bool
+}
+
+/// A file that could not be read as a fingerprint.
+public struct FleetProblem: Codable, Sendable, Hashable {
+  public var file: String
+  public var problem: String
+}
+
+/// The fleet's drift matrix.
+public struct FleetReport: Codable, Sendable, Hashable {
+  /// `golden.json`, or `majority (sha256:…)`.
+  public var baseline: String
+  public var nodeCount: Int
+  public var groups: [FleetGroup]
+  public var unreadable: [FleetProblem]
+  /// Any group drifts in a way that matters (or a file could not be read).
+  public var matters: Bool
+}
+
+/// Groups fingerprints by identity hash as they stream in, then compares one representative
+/// per group with the baseline. Memory grows with the number of *distinct* environments (one
+/// representative each) and the node names, not with the size of every fingerprint.
+public struct FleetAnalyzer {
+  public let comparator: Comparator
+  public let baseline: (name: String, side: ComparedSide)?
+
+  struct Group {
+    var representative: ComparedSide
+    var nodes: [String]
+  }
+
+  private var groups: [String: Group] = [:]
+  private var order: [String] = []
+  private var problems: [FleetProblem] = []
+
+  public init(comparator: Comparator, baseline: (name: String, side: ComparedSide)?) {
+    self.comparator = comparator
+    self.baseline = baseline
+  }
+
+  /// Adds one node's fingerprint (the file's bytes).
+  public mutating func add(_ data: Data, node: String, file: String) {
+    do {
+      let fingerprint = try Fingerprint.decode(data, name: file)
+      let hash = try fingerprint.identityHash()
+      if groups[hash] != nil {
+        groups[hash]!.nodes.append(node)
+        return
+      }
+      let side = try ComparedSide.load(data, name: node)
+      groups[hash] = Group(representative: side, nodes: [node])
+      order.append(hash)
+    } catch {
+      problems.append(FleetProblem(file: file, problem: "\(error)"))
+    }
+  }
+
+  /// Records a file that could not even be read.
+  public mutating func addProblem(file: String, problem: String) {
+    problems.append(FleetProblem(file: file, problem: problem))
+  }
+
+  /// Compares each group's representative with the baseline.
+  public func finish() -> FleetReport {
+    let majority = order.max { groups[$0]!.nodes.count < groups[$1]!.nodes.count || (groups[$0]!.nodes.count == groups[$1]!.nodes.count && $0 > $1) }
+    let baselineSide = baseline?.side ?? majority.map { groups[$0]!.representative }
+    let baselineName = baseline?.name ?? majority.map { "majority (\($0), \(groups[$0]!.nodes.count) nodes)" } ?? "none"
+    var result: [FleetGroup] = []
+    for hash in order {
+      let group = groups[hash]!
+      let isBaselineGroup = baseline == nil && hash == majority
+      var differences: [Difference] = []
+      var verdicts: [Verdict] = []
+      var matters = false
+      if let baselineSide, !isBaselineGroup {
+        let comparison = comparator.compare(baselineSide, group.representative)
+        differences = comparison.differences
+        verdicts = comparison.verdicts.filter { $0.severity >= .warning }
+        matters = comparison.matters
+      }
+      result.append(
+        FleetGroup(identityHash: hash, nodes: group.nodes.sorted(), differences: differences, verdicts: verdicts, isBaseline: isBaselineGroup, matters: matters))
+    }
+    result.sort { ($0.isBaseline ? 0 : 1, -$0.nodes.count, $0.identityHash) < ($1.isBaseline ? 0 : 1, -$1.nodes.count, $1.identityHash) }
+    let nodeCount = result.reduce(0) { $0 + $1.nodes.count }
+    return FleetReport(
+      baseline: baselineName, nodeCount: nodeCount, groups: result, unreadable: problems.sorted { $0.file < $1.file },
+      matters: result.contains(where: \.matters) || !problems.isEmpty)
+  }
+}
+
+/// Text and Markdown forms of the drift matrix.
+public enum FleetText {
+  static func nodeList(_ nodes: [String], limit: Int = 8) -> String {
+    nodes.count <= limit ? nodes.joined(separator: ", ") : nodes.prefix(limit).joined(separator: ", ") + ", … (\(nodes.count - limit) more)"
+  }
+
+  public static func render(_ report: FleetReport, color: ColorPolicy, verbose: Bool) -> String {
+    var lines = ["rigcheck fleet · \(report.nodeCount) nodes, \(report.groups.count) distinct environment\(report.groups.count == 1 ? "" : "s") · baseline \(report.baseline)", ""]
+    for group in report.groups {
+      let mark = group.isBaseline ? color.paint("[=]", .ok) : (group.matters ? color.paint("[✗]", .error) : color.paint("[✓]", .ok))
+      lines.append("\(mark) \(group.identityHash.prefix(19))  \(group.nodes.count) node\(group.nodes.count == 1 ? "" : "s"): \(nodeList(group.nodes, limit: verbose ? Int.max : 8))")
+      for verdict in group.verdicts {
+        lines.append("      \(verdict.severity.mark) \(verdict.id): \(verdict.message)")
+      }
+      for difference in group.differences where difference.severity >= .warning || verbose {
+        lines.append("      \(difference.severity.mark) \(difference.path): \(describe(difference))")
+      }
+      let informational = group.differences.filter { $0.severity < .warning }.count
+      if !verbose && informational > 0 { lines.append("      • \(informational) informational difference\(informational == 1 ? "" : "s") (-v lists them)") }
+    }
+    for problem in report.unreadable { lines.append(color.paint("[✗] unreadable \(problem.file): \(problem.problem)", .error)) }
+    lines.append("")
+    let drifting = report.groups.filter(\.matters).reduce(0) { $0 + $1.nodes.count }
+    lines.append(report.matters
+      ? color.paint("Drift that matters on \(drifting) node\(drifting == 1 ? "" : "s")" + (report.unreadable.isEmpty ? "." : "; \(report.unreadable.count) file(s) unreadable."), .error)
+      : color.paint("No drift that matters.", .ok))
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func describe(_ difference: Difference) -> String {
+    switch difference.kind {
+    case .added: return "only on the node: \(difference.right ?? "")"
+    case .removed: return "only in the baseline: \(difference.left ?? "")"
+    default: return "\(difference.left ?? "") → \(difference.right ?? "")"
+    }
+  }
+
+  public static func markdown(_ report: FleetReport) -> String {
+    var lines = ["### rigcheck fleet: \(report.nodeCount) nodes, \(report.groups.count) environments", "", "Baseline: \(report.baseline)", ""]
+    lines.append("| | identity | nodes | drift |")
+    lines.append("|---|---|---|---|")
+    for group in report.groups {
+      let icon = group.isBaseline ? "🟰" : (group.matters ? "❌" : "✅")
+      let drift = (group.verdicts.map { "\($0.id): \($0.message)" } + group.differences.filter { $0.severity >= .warning }.map { "`\($0.path)` \(describe($0))" })
+        .map { $0.replacing("|", with: "\\|") }.joined(separator: "<br>")
+      lines.append("| \(icon) | `\(group.identityHash.prefix(19))` | \(group.nodes.count): \(nodeList(group.nodes)) | \(drift) |")
+    }
+    for problem in report.unreadable { lines.append("| ❌ | unreadable | `\(problem.file)` | \(problem.problem.replacing("|", with: "\\|")) |") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
