@@ -11,4 +11,7 @@ scripts/start-slurm.sh
 # Podman reads its settings from here (runc, cgroupfs, ulimits a sandboxed machine allows).
 CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
 export CONTAINERS_CONF
-exec swift test "$@"
+swift test "$@"
+# A short fuzzing run of every parser (scripts/fuzz.sh 60 for a longer one).
+[ "$#" -eq 0 ] && scripts/fuzz.sh "${RIGCHECK_FUZZ_SECONDS:-5}"
+exit 0

@@ -68,7 +68,9 @@ enum CgroupProbe {
   }
 
   static func formatCores(quota: Int64, period: Int64) -> String {
-    let hundredths = (quota * 100 + period / 2) / period
+    // Quotas come from files: multiply without overflowing (found by fuzzing).
+    let (scaled, overflow) = quota.multipliedReportingOverflow(by: 100)
+    let hundredths = overflow ? Int64(min(Double(quota) / Double(period) * 100, 9e17)) : (scaled + period / 2) / period
     let whole = hundredths / 100
     let fraction = hundredths % 100
     if fraction == 0 { return String(whole) }

@@ -192,6 +192,9 @@ import Testing
     #expect(CgroupProbe.formatCores(quota: 105000, period: 100000) == "1.05")
     #expect(CgroupProbe.parseCPUMax("max 100000") == nil)
     #expect(CgroupProbe.parseCPUMax("nonsense") == nil)
+    // Found by fuzzing: quota * 100 overflowed Int64.
+    #expect(CgroupProbe.parseCPUMax("150000650150010010 0000000265") != nil)
+    #expect(CgroupProbe.formatCores(quota: .max, period: 1) == "9000000000000000", "capped, not trapped")
   }
 
   @Test func thisMachineHasACgroupVersion() throws {

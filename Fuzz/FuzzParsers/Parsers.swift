@@ -1,0 +1,79 @@
+// Every parser that reads untrusted or machine-written text, one at a time: the parser is
+// chosen by RIGCHECK_FUZZ_TARGET; each must return or throw, never crash or hang.
+import Compare
+import Compatibility
+import Fingerprint
+@testable import Inspector
+@testable import Probes
+
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#endif
+
+enum FuzzTarget: String, CaseIterable {
+  case jsonTree = "json-tree", fingerprint, policy, inspection, nvidiaRequire = "nvidia-require", osRelease = "os-release"
+  case procVersion = "proc-version", nvrmVersion = "nvrm-version", meminfo, mounts, cgroupCPU = "cgroup-cpu"
+  case nvidiaSMI = "nvidia-smi-xml", cdiYAML = "cdi-yaml", pythonVersion = "pep440", numericVersion = "numeric-version"
+  case torchArch = "torch-arch", daemonJSON = "daemon-json", imageInspect = "image-inspect"
+
+  static let current: FuzzTarget = {
+    guard let name = getenv("RIGCHECK_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
+      fatalError("set RIGCHECK_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))")
+    }
+    return target
+  }()
+}
+
+/// Runs one input through the chosen parser (also libFuzzer's entry point).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+  let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+  let text = String(decoding: bytes, as: UTF8.self)
+  switch FuzzTarget.current {
+  case .jsonTree: _ = try? JSONTree.parse(Data(bytes))
+  case .fingerprint:
+    if let side = try? ComparedSide.load(Data(bytes), name: "fuzz.json") { _ = Comparator().compare(side, side) }
+    _ = try? Fingerprint.decode(Data(bytes), name: "fuzz.json")
+  case .policy:
+    if let policy = try? PolicyFile.load(text, name: "fuzz.yaml") { _ = policy.rule(for: "images[x].python.packages[torch]") }
+  case .inspection:
+    let parser = InspectionParser(text)
+    _ = ImageFactsBuilder.build(reference: "fuzz", runtime: "docker", config: .absent("fuzz", source: "fuzz"), parsed: parser, scriptSource: "fuzz")
+  case .nvidiaRequire:
+    let device = NvidiaRequire.DeviceFacts(cuda: "13.0", driver: "580.159.04", arch: "9.0", brand: "Unknown", label: nil)
+    _ = NvidiaRequire.evaluate(environment: ["NVIDIA_REQUIRE_CUDA": text, "CUDA_VERSION": text], devices: [device])
+  case .osRelease: _ = SystemProbes.parseOSRelease(text)
+  case .procVersion: _ = SystemProbes.parseProcVersion(text)
+  case .nvrmVersion: _ = NvidiaDriverProbe.parseVersionFile(text)
+  case .meminfo: _ = SystemProbes.parseMeminfo(text)
+  case .mounts:
+    for mount in SystemProbes.parseMounts(text) { _ = mount.options.first.map { SystemProbes.parseSizeOption($0, totalMemory: nil) } }
+  case .cgroupCPU:
+    _ = CgroupProbe.parseCPUMax(text)
+    _ = CgroupProbe.ownGroupPath(text, version: 2)
+    _ = CgroupProbe.parseLimit(text)
+  case .nvidiaSMI:
+    for (busID, body) in XMLText.elements("gpu", attribute: "id", in: text) {
+      _ = normalizedPCIAddress(busID)
+      _ = XMLText.first("product_name", in: body)
+      _ = XMLText.section("fb_memory_usage", in: body)
+    }
+  case .cdiYAML:
+    _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.yaml", isJSON: false)
+    _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.json", isJSON: true)
+  case .pythonVersion:
+    let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+    if parts.count == 2 { _ = PythonVersion(parts[0]) < PythonVersion(parts[1]) } else { _ = PythonVersion(text).isValid }
+  case .numericVersion:
+    if let version = NumericVersion(text) {
+      _ = DriverCompatibility.evaluate(driver: text, cuda: text)
+      _ = CUDADriverTable.cudaVersion(forDriver: version)
+    }
+  case .torchArch:
+    let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+    _ = TorchArchitectures.verdict(archList: (parts.first ?? "").split(separator: " ").map(String.init), capability: parts.count > 1 ? parts[1] : "9.0")
+  case .daemonJSON: _ = try? JSONValue.parse(text)
+  case .imageInspect: _ = Inspector.imageConfig(text)
+  }
+  return 0
+}
