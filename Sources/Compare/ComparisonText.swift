@@ -8,7 +8,9 @@ public enum ComparisonText {
     var lines = ["rigcheck compare · \(comparison.left) ↔ \(comparison.right)", ""]
     let problems = report.items.filter { $0.severity >= .warning }
     let passed = report.items.filter { $0.severity == .ok }
-    let notes = report.items.filter { $0.severity == .note }
+    let notes = report.items.filter { $0.severity == .note && $0.id != "compare.note" }
+    for item in report.items where item.id == "compare.note" { lines.append("note: \(item.message)") }
+    if report.items.contains(where: { $0.id == "compare.note" }) { lines.append("") }
     if problems.isEmpty { lines.append("No difference that matters.") }
     for item in problems {
       lines.append("\(color.paint("[\(item.severity.mark)]", item.severity)) \(item.subject ?? item.id)")
