@@ -1,3 +1,5 @@
+import Fingerprint
+
 /// Turns a fingerprint's identity into `path → value` leaves that can be compared.
 ///
 /// - `Observed` wrappers (`status`/`source`/`value`/`reason`) disappear: their value sits at the
@@ -45,7 +47,7 @@ enum Flattening {
       // Packages: {name, version}.
       if elements.allSatisfy(isPackage) {
         for element in elements {
-          let name = normalized(element["name"]!.scalarText!)
+          let name = Package.normalize(element["name"]!.scalarText!)
           leaves["\(path)[\(name)]"] = Leaf(value: element["version"]!.scalarText!, isPackageVersion: true)
         }
         return
@@ -76,22 +78,4 @@ enum Flattening {
     return true
   }
 
-  /// PEP 503 name normalization.
-  static func normalized(_ name: String) -> String {
-    if name.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }) {
-      return name
-    }
-    var result = ""
-    var lastWasSeparator = false
-    for character in name.lowercased() {
-      if character == "-" || character == "_" || character == "." {
-        if !lastWasSeparator { result.append("-") }
-        lastWasSeparator = true
-      } else {
-        result.append(character)
-        lastWasSeparator = false
-      }
-    }
-    return result
-  }
 }

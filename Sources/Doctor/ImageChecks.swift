@@ -78,7 +78,7 @@ enum ImageChecks {
           evidence: evidence))
       }
       if let capabilities = environment["NVIDIA_DRIVER_CAPABILITIES"] {
-        let set = Set(capabilities.lowercased().split(separator: ",").map { String($0).trimmingWhitespaceCharacters })
+        let set = Set(capabilities.lowercased().split(separator: ",").map { String($0).trimmed })
         let missing = set.contains("all") ? [] : ["compute", "utility"].filter { !set.contains($0) }
         if !missing.isEmpty {
           items.append(ReportItem(
@@ -124,14 +124,5 @@ enum ImageChecks {
     case nil:
       return [ReportItem(id: "", severity: .ok, subject: run.image, message: "the container started with GPUs (no torch in the image to ask)")]
     }
-  }
-}
-
-extension String {
-  fileprivate var trimmingWhitespaceCharacters: String {
-    var view = Substring(self)
-    while view.first?.isWhitespace == true { view.removeFirst() }
-    while view.last?.isWhitespace == true { view.removeLast() }
-    return String(view)
   }
 }

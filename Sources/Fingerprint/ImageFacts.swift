@@ -109,7 +109,14 @@ public struct Package: Codable, Sendable, Hashable, Comparable {
   }
 
   /// PEP 503 normalization: lower case, runs of `-`, `_`, `.` become `-`.
-  public var normalizedName: String {
+  public var normalizedName: String { Self.normalize(name) }
+
+  /// PEP 503 normalization of a distribution name.
+  public static func normalize(_ name: String) -> String {
+    let alreadyNormal = name.utf8.allSatisfy { byte in
+      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+    }
+    if alreadyNormal && !name.contains("--") { return name }
     var result = ""
     var lastWasSeparator = false
     for character in name.lowercased() {

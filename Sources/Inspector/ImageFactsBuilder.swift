@@ -74,7 +74,7 @@ enum ImageFactsBuilder {
   /// `path: 12.4.1` → (path, 12.4.1).
   static func split(_ value: String) -> (source: String, version: String)? {
     guard let separator = value.lastIndex(of: ":") else { return nil }
-    let version = value[value.index(after: separator)...].trimmingWhitespace
+    let version = value[value.index(after: separator)...].trimmed
     guard !version.isEmpty else { return nil }
     return (String(value[..<separator]), version)
   }
@@ -152,14 +152,5 @@ enum ImageFactsBuilder {
           cudaAvailable: flag("cuda_available"), cxx11ABI: flag("cxx11_abi"),
           loadedLibraries: Array(Set(parsed.values(prefix + "loaded"))).sorted(), problems: problems),
         from: source))
-  }
-}
-
-extension StringProtocol {
-  var trimmingWhitespace: String {
-    var view = Substring(self)
-    while view.first?.isWhitespace == true { view.removeFirst() }
-    while view.last?.isWhitespace == true { view.removeLast() }
-    return String(view)
   }
 }

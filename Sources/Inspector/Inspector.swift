@@ -116,7 +116,7 @@ public struct Inspector: Sendable {
       var Architecture: String?
       var Os: String?
     }
-    let trimmed = text.trimmingWhitespace
+    let trimmed = text.trimmed
     let data = Data((trimmed.hasPrefix("[") ? String(trimmed.dropFirst().dropLast()) : trimmed).utf8)
     guard let inspect = try? JSONDecoder().decode(Inspect.self, from: data) else { return nil }
     let labels = (inspect.Config?.Labels ?? [:]).mapValues { ImageEnvironment.maskCredentials($0) }

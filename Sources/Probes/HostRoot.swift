@@ -160,12 +160,3 @@ public struct HostRoot: Sendable, Hashable {
   }
 }
 
-extension StringProtocol {
-  /// The string without leading and trailing whitespace and newlines.
-  var trimmed: String {
-    var view = Substring(self)
-    while let first = view.first, first.isWhitespace { view.removeFirst() }
-    while let last = view.last, last.isWhitespace { view.removeLast() }
-    return String(view)
-  }
-}

@@ -24,4 +24,22 @@ public enum TestImages {
       environment: environment, outputLimit: 1 << 20)
     return result.stdout.split(separator: "\n").map(String.init)
   }
+
+  /// Starts `rigcheck inspect IMAGE` (the binary at `binary`) on a hanging image and waits until
+  /// its container runs; returns the process and the container's name.
+  public static func startHangingInspection(binary: String, stderr: Pipe? = nil) async throws -> (Process, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["inspect", reference("hostile-hang"), "--image-timeout", "120"]
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = stderr ?? FileHandle.nullDevice
+    try process.run()
+    for _ in 0..<100 {
+      try await Task.sleep(for: .milliseconds(100))
+      if let name = try leftoverContainers(pid: process.processIdentifier).first { return (process, name) }
+    }
+    process.terminate()
+    throw FixtureError(description: "the inspection container never started")
+  }
 }

@@ -34,19 +34,7 @@ import Testing
   }
 
   @Test func sigtermDuringInspectionRemovesTheContainer() async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binary.path)
-    process.arguments = ["inspect", TestImages.reference("hostile-hang"), "--image-timeout", "120"]
-    process.environment = TestImages.environment
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var started = false
-    for _ in 0..<100 where !started {
-      try await Task.sleep(for: .milliseconds(100))
-      started = try !TestImages.leftoverContainers(pid: process.processIdentifier).isEmpty
-    }
-    try #require(started)
+    let (process, _) = try await TestImages.startHangingInspection(binary: Binary.path)
     kill(process.processIdentifier, SIGTERM)
     process.waitUntilExit()
     #expect(process.terminationStatus == 143)
@@ -54,20 +42,8 @@ import Testing
   }
 
   @Test func containerKilledMidRun() async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binary.path)
-    process.arguments = ["inspect", TestImages.reference("hostile-hang"), "--image-timeout", "120"]
-    process.environment = TestImages.environment
     let stderr = Pipe()
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = stderr
-    try process.run()
-    var names: [String] = []
-    for _ in 0..<100 where names.isEmpty {
-      try await Task.sleep(for: .milliseconds(100))
-      names = try TestImages.leftoverContainers(pid: process.processIdentifier)
-    }
-    let name = try #require(names.first)
+    let (process, name) = try await TestImages.startHangingInspection(binary: Binary.path, stderr: stderr)
     _ = try Binary.runTool("/usr/local/bin/docker", ["kill", name])
     let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()

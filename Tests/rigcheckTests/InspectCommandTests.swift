@@ -42,18 +42,7 @@ import Testing
   }
 
   @Test func interruptRemovesTheContainer() async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binary.path)
-    process.arguments = ["inspect", TestImages.reference("hostile-hang"), "--image-timeout", "120"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var started = false
-    for _ in 0..<100 where !started {
-      try await Task.sleep(for: .milliseconds(100))
-      started = try !TestImages.leftoverContainers(pid: process.processIdentifier).isEmpty
-    }
-    try #require(started, "the inspection container never started")
+    let (process, _) = try await TestImages.startHangingInspection(binary: Binary.path)
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)
