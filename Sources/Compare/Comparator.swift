@@ -156,6 +156,9 @@ public struct Comparator: Sendable {
         let old = PythonVersion(before!.value)
         let new = PythonVersion(after!.value)
         kind = old == new ? .changed : (old < new ? .upgraded : .downgraded)
+      } else if let old = NumericVersion(before!.value), let new = NumericVersion(after!.value), old != new {
+        // Driver, CUDA, cuDNN versions: dotted numbers ordered numerically.
+        kind = old < new ? .upgraded : .downgraded
       } else {
         kind = .changed
       }

@@ -27,6 +27,13 @@ import Testing
     #expect(comparison.notes.contains { $0.contains("compatibility verdicts skipped") })
   }
 
+  @Test func dottedVersionsAreOrderedNumerically() throws {
+    let left = try side(#"{"identity": {"host": {"nvidia": {"kernelModule": {"status": "present", "source": "s", "value": {"version": "580.95.05"}}}}}}"#, "a")
+    let right = try side(#"{"identity": {"host": {"nvidia": {"kernelModule": {"status": "present", "source": "s", "value": {"version": "580.159.04"}}}}}}"#, "b")
+    #expect(Comparator().compare(left, right).differences.first?.kind == .upgraded, "580.159 > 580.95 numerically, not as text")
+    #expect(Comparator().compare(right, left).differences.first?.kind == .downgraded)
+  }
+
   @Test func reorderedArraysAreNoDifference() throws {
     let left = try side(#"{"identity": {"host": {"modules": ["nvidia", "nvidia_uvm"], "gpus": [{"address": "0000:01:00.0", "deviceID": "2330"}, {"address": "0000:02:00.0", "deviceID": "2330"}]}}}"#, "a")
     let right = try side(#"{"identity": {"host": {"modules": ["nvidia_uvm", "nvidia"], "gpus": [{"address": "0000:02:00.0", "deviceID": "2330"}, {"address": "0000:01:00.0", "deviceID": "2330"}]}}}"#, "b")
