@@ -44,7 +44,7 @@ let package = Package(
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
     .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
     // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
-    .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
     // Many nodes against one baseline: groups by identity hash, streams, drift matrix.
     .target(name: "Fleet", dependencies: ["Compare", "Fingerprint", "Reporting"]),
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
