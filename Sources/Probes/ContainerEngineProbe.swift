@@ -1,5 +1,11 @@
 import Fingerprint
 
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#elseif canImport(Musl)
+  @preconcurrency import Musl
+#endif
+
 /// Docker and Podman: is the CLI installed, does the engine answer, and if not, why.
 ///
 /// Docker: one `docker info --format '{{json .}}'`, which reports the client (version,
@@ -95,6 +101,9 @@ enum ContainerEngineProbe {
     return EngineProblem(kind: .other, message: message)
   }
 
+  /// Podman is daemonless: `podman version --format json` (about 40 ms; `podman info` takes
+  /// ten times longer) proves the CLI works, and its storage and engine settings come from
+  /// the configuration files it reads, with Podman's defaults where they are silent.
   static func podman(_ context: ProbeContext) async -> (ContainerEngineFacts, rootFree: UInt64?) {
     guard let path = context.locateExecutable("podman") else {
       let reason = "podman is not installed (\(context.searchDescription))"
@@ -108,44 +117,116 @@ enum ContainerEngineProbe {
       )
     }
     let endpoint = context.environment["CONTAINER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
-    let infoCommand = context.command(path, ["info", "--format", "json"])
+    let versionCommand = context.command(path, ["version", "--format", "json"])
+    let result: CommandResult
     do {
-      let result = try await context.runner.run(infoCommand)
-      guard result.succeeded, let info = try? JSONValue.parse(result.stdout) else {
-        let message = result.stderr.split(separator: "\n").first.map { $0.trimmed } ?? "podman info failed"
-        let lower = result.stderr.lowercased()
-        let kind: EngineProblem.Kind = lower.contains("permission denied") ? .permissionDenied : .other
-        let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: message), server: nil)
-        return (
-          ContainerEngineFacts(
-            cli: .present(InstalledTool(path: path, version: nil, versionProblem: message), from: "command:\(infoCommand)"),
-            daemon: .present(daemon, from: "command:\(infoCommand)")), nil
-        )
-      }
-      let host = info["host"]
-      let store = info["store"]
-      let runtime = host?["ociRuntime"]?["name"]?.string
-      let server = EngineServer(
-        version: info["version"]?["Version"]?.string, apiVersion: info["version"]?["APIVersion"]?.string,
-        storageDriver: store?["graphDriverName"]?.string, cgroupDriver: host?["cgroupManager"]?.string,
-        cgroupVersion: host?["cgroupVersion"]?.string.map { $0.hasPrefix("v") ? String($0.dropFirst()) : $0 },
-        runtimes: runtime.map { [$0] } ?? [], defaultRuntime: runtime,
-        rootless: host?["security"]?["rootless"]?.bool, rootDir: store?["graphRoot"]?.string, cdiSpecDirs: nil)
-      let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
-      return (
-        ContainerEngineFacts(
-          cli: .present(InstalledTool(path: path, version: server.version), from: "command:\(infoCommand)"),
-          daemon: .present(EngineDaemon(endpoint: endpoint, context: nil, reachable: true, problem: nil, server: server), from: "command:\(infoCommand)")),
-        free
-      )
+      result = try await context.runner.run(versionCommand)
     } catch {
       let kind: EngineProblem.Kind = if case CommandError.timedOut = error { .timeout } else { .other }
       let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: "\(error)"), server: nil)
       return (
         ContainerEngineFacts(
-          cli: .present(InstalledTool(path: path, version: nil, versionProblem: "\(error)"), from: "command:\(infoCommand)"),
-          daemon: .present(daemon, from: "command:\(infoCommand)")), nil
+          cli: .present(InstalledTool(path: path, version: nil, versionProblem: "\(error)"), from: "command:\(versionCommand)"),
+          daemon: .present(daemon, from: "command:\(versionCommand)")), nil
       )
     }
+    let version = try? JSONValue.parse(result.stdout)
+    let client = version?["Client"]
+    guard result.succeeded, let clientVersion = client?["Version"]?.string else {
+      let message = result.stderr.split(separator: "\n").first.map { $0.trimmed } ?? "podman version failed"
+      let kind: EngineProblem.Kind = result.stderr.lowercased().contains("permission denied") ? .permissionDenied : .other
+      let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: message), server: nil)
+      return (
+        ContainerEngineFacts(
+          cli: .present(InstalledTool(path: path, version: nil, versionProblem: message), from: "command:\(versionCommand)"),
+          daemon: .present(daemon, from: "command:\(versionCommand)")), nil
+      )
+    }
+    let settings = PodmanSettings.read(context)
+    let server = EngineServer(
+      version: version?["Server"]?["Version"]?.string ?? clientVersion,
+      apiVersion: version?["Server"]?["APIVersion"]?.string ?? client?["APIVersion"]?.string,
+      storageDriver: settings.storageDriver, cgroupDriver: settings.cgroupManager, cgroupVersion: settings.cgroupVersion,
+      runtimes: settings.runtime.map { [$0] } ?? [], defaultRuntime: settings.runtime, rootless: settings.rootless,
+      rootDir: settings.graphRoot, cdiSpecDirs: nil)
+    let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
+    return (
+      ContainerEngineFacts(
+        cli: .present(InstalledTool(path: path, version: clientVersion), from: "command:\(versionCommand)"),
+        daemon: .present(
+          EngineDaemon(endpoint: endpoint, context: nil, reachable: true, problem: nil, server: server),
+          from: "command:\(versionCommand) + file:\(settings.sources.joined(separator: ","))")),
+      free
+    )
+  }
+}
+
+/// Podman's storage and engine settings from its configuration files (containers-storage.conf(5),
+/// containers.conf(5)), with Podman's defaults where the files are silent.
+struct PodmanSettings {
+  var storageDriver: String?
+  var graphRoot: String?
+  var cgroupManager: String?
+  var cgroupVersion: String?
+  var runtime: String?
+  var rootless: Bool
+  var sources: [String]
+
+  static func read(_ context: ProbeContext) -> PodmanSettings {
+    let rootless = getuid() != 0
+    let home = context.environment["HOME"] ?? "/root"
+    var storagePaths = ["/usr/share/containers/storage.conf", "/etc/containers/storage.conf"]
+    if rootless { storagePaths.append(home + "/.config/containers/storage.conf") }
+    if let override = context.environment["CONTAINERS_STORAGE_CONF"] { storagePaths = [override] }
+    var containersPaths = ["/usr/share/containers/containers.conf", "/etc/containers/containers.conf"]
+    if rootless { containersPaths.append(home + "/.config/containers/containers.conf") }
+    if let override = context.environment["CONTAINERS_CONF"] { containersPaths.append(override) }
+    var settings = PodmanSettings(
+      storageDriver: nil, graphRoot: rootless ? home + "/.local/share/containers/storage" : "/var/lib/containers/storage",
+      cgroupManager: nil, cgroupVersion: context.root.exists("/sys/fs/cgroup/cgroup.controllers") ? "2" : "1",
+      runtime: nil, rootless: rootless, sources: [])
+    for path in storagePaths {
+      guard let text = try? context.root.read(path, limit: 1 << 20) else { continue }
+      settings.sources.append(path)
+      let values = tomlValues(text, table: "storage")
+      settings.storageDriver = values["driver"] ?? settings.storageDriver
+      settings.graphRoot = values["graphroot"] ?? settings.graphRoot
+    }
+    for path in containersPaths {
+      guard let text = try? context.root.read(path, limit: 1 << 20) else { continue }
+      settings.sources.append(path)
+      let values = tomlValues(text, table: "engine")
+      settings.cgroupManager = values["cgroup_manager"] ?? settings.cgroupManager
+      settings.runtime = values["runtime"] ?? settings.runtime
+    }
+    settings.storageDriver = settings.storageDriver ?? "overlay"
+    settings.cgroupManager = settings.cgroupManager ?? (context.root.exists("/run/systemd/system") ? "systemd" : "cgroupfs")
+    // Podman picks the first OCI runtime it finds, crun before runc.
+    settings.runtime = settings.runtime ?? ["crun", "runc"].first { context.locateExecutable($0) != nil }
+    return settings
+  }
+
+  /// `key = "value"` lines of one `[table]` of a TOML file (enough for these settings).
+  static func tomlValues(_ text: String, table: String) -> [String: String] {
+    var current = ""
+    var values: [String: String] = [:]
+    for raw in text.split(separator: "\n") {
+      let line = raw.trimmed
+      if line.hasPrefix("#") || line.isEmpty { continue }
+      if line.hasPrefix("[") {
+        current = String(line.dropFirst().prefix { $0 != "]" })
+        continue
+      }
+      guard current == table, let equals = line.firstIndex(of: "=") else { continue }
+      let key = line[..<equals].trimmed
+      var value = line[line.index(after: equals)...].trimmed
+      if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+        value = String(value.dropFirst().dropLast())
+      } else {
+        continue
+      }
+      values[key] = value
+    }
+    return values
   }
 }

@@ -109,19 +109,39 @@ struct UnprivilegedRunner: CommandRunner {
     #expect(facts.daemon.status == .absent)
   }
 
-  @Test func podmanInfoIsRead() async throws {
+  @Test func podmanVersionAndItsConfiguration() async throws {
     let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
     try tree.write("root/usr/bin/podman", "")
-    let info = """
-      {"host":{"cgroupManager":"cgroupfs","cgroupVersion":"v2","ociRuntime":{"name":"crun"},"security":{"rootless":true}},
-       "store":{"graphDriverName":"overlay","graphRoot":"/home/alice/.local/share/containers/storage"},
-       "version":{"Version":"4.3.1","APIVersion":"4.3.1"}}
-      """
-    let runner = ReplayRunner(["podman info --format json": .output(info)])
-    let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:])
+    try tree.write("root/usr/bin/runc", "")
+    try tree.write("root/etc/containers/storage.conf", "[storage]\ndriver = \"overlay\"\n# graphroot = \"/ignored\"\ngraphroot = \"/srv/containers\"\n")
+    try tree.write("root/etc/containers/containers.conf", "[engine]\ncgroup_manager = \"cgroupfs\"\n[containers]\nruntime = \"not-this-table\"\n")
+    let version = #"{"Client":{"APIVersion":"4.3.1","Version":"4.3.1","GoVersion":"go1.19.8","OsArch":"linux/amd64","Os":"linux"}}"#
+    let runner = ReplayRunner(["podman version --format json": .output(version)])
+    let context = ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: ["HOME": "/root"])
     let (facts, _) = await ContainerEngineProbe.podman(context)
+    #expect(facts.cli.value?.version == "4.3.1")
     let server = try #require(facts.daemon.value?.server)
-    #expect(server == EngineServer(version: "4.3.1", apiVersion: "4.3.1", storageDriver: "overlay", cgroupDriver: "cgroupfs", cgroupVersion: "2", runtimes: ["crun"], defaultRuntime: "crun", rootless: true, rootDir: "/home/alice/.local/share/containers/storage", cdiSpecDirs: nil))
+    #expect(server.storageDriver == "overlay")
+    #expect(server.rootDir == "/srv/containers")
+    #expect(server.cgroupDriver == "cgroupfs")
+    #expect(server.defaultRuntime == "runc", "crun is not installed in the tree")
+    #expect(facts.daemon.source.contains("/etc/containers/storage.conf"))
+  }
+
+  @Test func brokenPodman() async throws {
+    let tree = try FixtureHost.materialize("docker-no-nvidia-runtime")
+    try tree.write("root/usr/bin/podman", "")
+    let runner = ReplayRunner(["podman version --format json": .output("", stderr: "Error: cannot re-exec process: permission denied", exit: 125)])
+    let (facts, _) = await ContainerEngineProbe.podman(ProbeContext(root: tree.root, runner: runner, runsCommands: true, environment: [:]))
+    #expect(facts.daemon.value?.reachable == false)
+    #expect(facts.daemon.value?.problem?.kind == .permissionDenied)
+  }
+
+  @Test func realPodmanOnThisMachine() async throws {
+    let (facts, _) = await ContainerEngineProbe.podman(liveContext())
+    let cli = try #require(facts.cli.value, "podman is installed by the test command")
+    #expect(cli.version?.isEmpty == false)
+    #expect(facts.daemon.value?.reachable == true)
   }
 
   @Test func classification() {
