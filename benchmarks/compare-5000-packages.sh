@@ -2,7 +2,7 @@
 # Benchmark: `rigcheck compare` on two fingerprints with 5,000 Python packages each, made from
 # a real fingerprint (this host + the torch test image) with 4,980 generated packages and
 # controlled drift (100 upgraded, 50 removed, 50 added). Target: < 50 ms for the comparison
-# (timed in process by Benchmarks/CompareBenchmark); the whole command is timed too.
+# (timed in process by benchmarks/CompareBenchmark); the whole command is timed too.
 #   benchmarks/compare-5000-packages.sh [runs]
 set -eu
 cd "$(dirname "$0")/.."

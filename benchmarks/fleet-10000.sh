@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark: `rigcheck fleet` over 10,000 fingerprints with 500 packages each, generated from a
 # real one (the H200 capture plus the CUDA test image) with controlled drift, against the floor
-# of only reading and decoding the files (Benchmarks/ParseBenchmark). Reports wall time and
+# of only reading and decoding the files (benchmarks/ParseBenchmark). Reports wall time and
 # peak memory, and the same for 1,000 nodes to show memory does not grow with the node count.
 # Target: within 3x of the floor. Needs about 400 MB of disk under TMPDIR.
 #   benchmarks/fleet-10000.sh [nodes]
