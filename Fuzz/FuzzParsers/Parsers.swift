@@ -47,7 +47,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   case .nvrmVersion: _ = NvidiaDriverProbe.parseVersionFile(text)
   case .meminfo: _ = SystemProbes.parseMeminfo(text)
   case .mounts:
-    for mount in SystemProbes.parseMounts(text) { _ = mount.options.first.map { SystemProbes.parseSizeOption($0, totalMemory: nil) } }
+    for mount in SystemProbes.parseMounts(text) { _ = mount.options.first.map { SystemProbes.parseSizeOption($0) } }
   case .cgroupCPU:
     _ = CgroupProbe.parseCPUMax(text)
     _ = CgroupProbe.ownGroupPath(text, version: 2)

@@ -32,8 +32,6 @@ public struct DoctorOptions: Sendable, Hashable {
 /// its timeout), so a check never blocks and can be tested against any host tree.
 public struct DoctorCheck: Sendable {
   public let id: String
-  /// The area, for grouping (`system`, `gpu`, `driver`, `toolkit`, `docker`).
-  public var category: String { String(id.split(separator: ".").first ?? "") }
   /// One line for `--list-checks`.
   public let summary: String
   let evaluate: @Sendable (HostView, DoctorOptions) -> [ReportItem]
@@ -81,8 +79,6 @@ struct HostView {
   var driverVersion: String? { host.nvidia.kernelModule.value?.version ?? host.nvidia.nvml.value?.driverVersion }
 
   func nvml(for address: String) -> NVMLDevice? { host.nvidia.nvml.value?.gpus.first { $0.pciAddress == address } }
-
-  func readings(for address: String) -> GPUReadings? { fingerprint.volatile.gpus.first { $0.pciAddress == address } }
 
   func gpuName(_ device: PCIDevice) -> String {
     nvml(for: device.address)?.name ?? device.deviceName ?? "\(device.vendorID):\(device.deviceID)"

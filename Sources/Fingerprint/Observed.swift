@@ -46,11 +46,6 @@ public struct Observed<Value: Codable & Sendable & Hashable>: Codable, Sendable,
     Self(status: .unreadable, value: nil, source: source, reason: reason)
   }
 
-  /// Transforms the value, keeping the provenance.
-  public func map<T: Codable & Sendable & Hashable>(_ transform: (Value) throws -> T) rethrows -> Observed<T> {
-    Observed<T>(status: Observed<T>.Status(rawValue: status.rawValue)!, value: try value.map(transform), source: source, reason: reason)
-  }
-
   /// A one-line description of why the value is missing, or nil when present.
   public var missingDescription: String? {
     guard status != .present else { return nil }

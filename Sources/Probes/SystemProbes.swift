@@ -194,7 +194,7 @@ enum SystemProbes {
     }
     let live = root.isLive ? Platform.filesystemSpace("/dev/shm") : nil
     if let sizeOption = mount.options.first(where: { $0.hasPrefix("size=") }),
-      let size = parseSizeOption(String(sizeOption.dropFirst(5)), totalMemory: nil)
+      let size = parseSizeOption(String(sizeOption.dropFirst(5)))
     {
       return (.present(SharedMemoryInfo(sizeBytes: size, filesystem: mount.filesystem), from: "file:\(mountsPath)"), live?.free)
     }
@@ -242,7 +242,7 @@ enum SystemProbes {
   }
 
   /// tmpfs `size=` values: bytes, or with k/m/g/t suffixes (powers of 1024).
-  static func parseSizeOption(_ text: String, totalMemory: UInt64?) -> UInt64? {
+  static func parseSizeOption(_ text: String) -> UInt64? {
     guard let last = text.last else { return nil }
     let multipliers: [Character: UInt64] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30, "t": 1 << 40, "T": 1 << 40]
     if let multiplier = multipliers[last], let number = UInt64(text.dropLast()) {

@@ -101,11 +101,11 @@ import Testing
   }
 
   @Test func sizeOptions() {
-    #expect(SystemProbes.parseSizeOption("65536k", totalMemory: nil) == 64 << 20)
-    #expect(SystemProbes.parseSizeOption("8g", totalMemory: nil) == 8 << 30)
-    #expect(SystemProbes.parseSizeOption("1048576", totalMemory: nil) == 1 << 20)
-    #expect(SystemProbes.parseSizeOption("lots", totalMemory: nil) == nil)
-    #expect(SystemProbes.parseSizeOption("99999999999999999999t", totalMemory: nil) == nil)
+    #expect(SystemProbes.parseSizeOption("65536k") == 64 << 20)
+    #expect(SystemProbes.parseSizeOption("8g") == 8 << 30)
+    #expect(SystemProbes.parseSizeOption("1048576") == 1 << 20)
+    #expect(SystemProbes.parseSizeOption("lots") == nil)
+    #expect(SystemProbes.parseSizeOption("99999999999999999999t") == nil)
   }
 
   @Test func mountPointEscapes() {
