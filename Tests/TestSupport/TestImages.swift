@@ -16,8 +16,9 @@ public enum TestImages {
 
   /// Containers started by inspections of process `pid` (default: this one), of `image` when
   /// given, that still exist. (Tests in one process run concurrently: name the image.)
-  public static func leftoverContainers(engine: String = "docker", pid: Int32 = getpid(), image: String? = nil) throws -> [String] {
+  public static func leftoverContainers(engine: String = "docker", pid: Int32 = getpid(), image: String? = nil, status: String? = nil) throws -> [String] {
     var filters = ["--filter", "label=org.rigcheck.pid=\(pid)"]
+    if let status { filters += ["--filter", "status=\(status)"] }
     if let image { filters += ["--filter", "ancestor=\(engine == "podman" ? "localhost/" : "")\(reference(image))"] }
     let result = try ProcessCommandRunner.runBlocking(
       Command(engine, ["ps", "-a"] + filters + ["--format", "{{.Names}}"], timeoutSeconds: 30),
