@@ -72,7 +72,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   case .torchArch:
     let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
     _ = TorchArchitectures.verdict(archList: (parts.first ?? "").split(separator: " ").map(String.init), capability: parts.count > 1 ? parts[1] : "9.0")
-  case .daemonJSON: _ = try? JSONValue.parse(text)
+  case .daemonJSON: _ = try? JSONTree.parse(text)
   case .imageInspect: _ = Inspector.imageConfig(text)
   }
   return 0

@@ -1,7 +1,6 @@
-import Fingerprint
-
-/// Any JSON value, read schema-agnostically so fingerprints of other schema versions can still
-/// be diffed where their shapes agree.
+/// Any JSON value: fingerprints read schema-agnostically (so other schema versions can still be
+/// diffed where their shapes agree), and tool output whose shape varies between versions
+/// (`docker info`, daemon.json, CDI specs).
 public indirect enum JSONTree: Sendable, Hashable {
   case null
   case bool(Bool)
@@ -14,6 +13,32 @@ public indirect enum JSONTree: Sendable, Hashable {
     if case .object(let members) = self { return members[key] }
     return nil
   }
+
+  /// A non-empty string value; nil for anything else (tools print `""` for "unknown").
+  public var nonEmptyString: String? {
+    if case .string(let value) = self, !value.isEmpty { return value }
+    return nil
+  }
+
+  public var bool: Bool? {
+    if case .bool(let value) = self { return value }
+    return nil
+  }
+
+  /// An object's keys, sorted; empty for anything else.
+  public var objectKeys: [String] {
+    if case .object(let members) = self { return members.keys.sorted() }
+    return []
+  }
+
+  /// An array's elements; empty for anything else.
+  public var elements: [JSONTree] {
+    if case .array(let values) = self { return values }
+    return []
+  }
+
+  /// Parses JSON text.
+  public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONTree { try parse(Data(text.utf8)) }
 
   /// A scalar as text (`13.0`, `true`, `16`); nil for objects and arrays.
   public var scalarText: String? {

@@ -43,18 +43,18 @@ enum ContainerEngineProbe {
       return (ContainerEngineFacts(cli: .unreadable("\(error)", source: "command:\(infoCommand)"), daemon: .unreadable("\(error)", source: "command:\(infoCommand)")), nil)
     }
 
-    let info = try? JSONValue.parse(result.stdout)
-    let clientVersion = info?["ClientInfo"]?["Version"]?.string
+    let info = try? JSONTree.parse(result.stdout)
+    let clientVersion = info?["ClientInfo"]?["Version"]?.nonEmptyString
     let cli = Observed<InstalledTool>.present(
       InstalledTool(
         path: path, version: clientVersion,
         versionProblem: clientVersion == nil ? "`\(infoCommand)` printed no client version: \(ContainerToolkitProbe.firstLine(of: result.stderr))" : nil),
       from: "command:\(infoCommand)")
-    let reportedContext = info?["ClientInfo"]?["Context"]?.string
+    let reportedContext = info?["ClientInfo"]?["Context"]?.nonEmptyString
     let activeContext = contextName ?? reportedContext.flatMap { $0 == "default" ? nil : $0 }
     let resolvedEndpoint = endpoint ?? (activeContext == nil ? defaultDockerSocket : nil)
 
-    guard result.succeeded, let info, info["ServerVersion"]?.string != nil else {
+    guard result.succeeded, let info, info["ServerVersion"]?.nonEmptyString != nil else {
       let problem = classifyDockerFailure(stderr: result.stderr, endpoint: resolvedEndpoint, root: context.root)
       let daemon = EngineDaemon(endpoint: resolvedEndpoint, context: activeContext, reachable: false, problem: problem, server: nil)
       return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), nil)
@@ -65,16 +65,16 @@ enum ContainerEngineProbe {
     return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), free)
   }
 
-  static func dockerServer(info: JSONValue) -> EngineServer {
-    let securityOptions = info["SecurityOptions"]?.array.compactMap(\.string) ?? []
-    let cdiDirectories = info["CDISpecDirs"]?.array.compactMap(\.string)
+  static func dockerServer(info: JSONTree) -> EngineServer {
+    let securityOptions = info["SecurityOptions"]?.elements.compactMap(\.nonEmptyString) ?? []
+    let cdiDirectories = info["CDISpecDirs"]?.elements.compactMap(\.nonEmptyString)
     return EngineServer(
-      version: info["ServerVersion"]?.string, apiVersion: nil,
-      storageDriver: info["Driver"]?.string, cgroupDriver: info["CgroupDriver"]?.string,
-      cgroupVersion: info["CgroupVersion"]?.string, runtimes: info["Runtimes"]?.objectKeys ?? [],
-      defaultRuntime: info["DefaultRuntime"]?.string,
+      version: info["ServerVersion"]?.nonEmptyString, apiVersion: nil,
+      storageDriver: info["Driver"]?.nonEmptyString, cgroupDriver: info["CgroupDriver"]?.nonEmptyString,
+      cgroupVersion: info["CgroupVersion"]?.nonEmptyString, runtimes: info["Runtimes"]?.objectKeys ?? [],
+      defaultRuntime: info["DefaultRuntime"]?.nonEmptyString,
       rootless: securityOptions.contains { $0.contains("name=rootless") },
-      rootDir: info["DockerRootDir"]?.string, cdiSpecDirs: cdiDirectories.map { $0.sorted() })
+      rootDir: info["DockerRootDir"]?.nonEmptyString, cdiSpecDirs: cdiDirectories.map { $0.sorted() })
   }
 
   /// Turns the CLI's complaint into one of the known reasons, checking the socket itself.
@@ -130,9 +130,9 @@ enum ContainerEngineProbe {
           daemon: .present(daemon, from: "command:\(versionCommand)")), nil
       )
     }
-    let version = try? JSONValue.parse(result.stdout)
+    let version = try? JSONTree.parse(result.stdout)
     let client = version?["Client"]
-    guard result.succeeded, let clientVersion = client?["Version"]?.string else {
+    guard result.succeeded, let clientVersion = client?["Version"]?.nonEmptyString else {
       let message = result.stderr.split(separator: "\n").first.map { $0.trimmed } ?? "podman version failed"
       let kind: EngineProblem.Kind = result.stderr.lowercased().contains("permission denied") ? .permissionDenied : .other
       let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: kind, message: message), server: nil)
@@ -144,8 +144,8 @@ enum ContainerEngineProbe {
     }
     let settings = PodmanSettings.read(context)
     let server = EngineServer(
-      version: version?["Server"]?["Version"]?.string ?? clientVersion,
-      apiVersion: version?["Server"]?["APIVersion"]?.string ?? client?["APIVersion"]?.string,
+      version: version?["Server"]?["Version"]?.nonEmptyString ?? clientVersion,
+      apiVersion: version?["Server"]?["APIVersion"]?.nonEmptyString ?? client?["APIVersion"]?.nonEmptyString,
       storageDriver: settings.storageDriver, cgroupDriver: settings.cgroupManager, cgroupVersion: settings.cgroupVersion,
       runtimes: settings.runtime.map { [$0] } ?? [], defaultRuntime: settings.runtime, rootless: settings.rootless,
       rootDir: settings.graphRoot, cdiSpecDirs: nil)

@@ -54,11 +54,11 @@ enum ContainerToolkitProbe {
     if text.trimmed.isEmpty {
       return .present(DockerDaemonConfig(runtimes: [], nvidiaRuntimeRegistered: false, nvidiaRuntimePath: nil, defaultRuntime: nil, cdiEnabled: nil), from: source)
     }
-    let json: JSONValue
+    let json: JSONTree
     do {
-      json = try JSONValue.parse(text)
+      json = try JSONTree.parse(text)
     } catch {
-      return .unreadable("\(daemonConfigPath) is not valid JSON (\(Fingerprint.describeJSONError(error))); dockerd will refuse to start with it", source: source)
+      return .unreadable("\(daemonConfigPath) is not valid JSON (\(error)); dockerd will refuse to start with it", source: source)
     }
     guard case .object = json else {
       return .unreadable("\(daemonConfigPath) is not a JSON object", source: source)
@@ -67,8 +67,8 @@ enum ContainerToolkitProbe {
     return .present(
       DockerDaemonConfig(
         runtimes: runtimes, nvidiaRuntimeRegistered: runtimes.contains("nvidia"),
-        nvidiaRuntimePath: json["runtimes"]?["nvidia"]?["path"]?.string,
-        defaultRuntime: json["default-runtime"]?.string, cdiEnabled: json["features"]?["cdi"]?.bool),
+        nvidiaRuntimePath: json["runtimes"]?["nvidia"]?["path"]?.nonEmptyString,
+        defaultRuntime: json["default-runtime"]?.nonEmptyString, cdiEnabled: json["features"]?["cdi"]?.bool),
       from: source)
   }
 
@@ -124,11 +124,11 @@ enum CDISpecParser {
     var problem: String?
     if isJSON {
       do {
-        let json = try JSONValue.parse(text)
-        kind = json["kind"]?.string
-        devices = json["devices"]?.array.compactMap { $0["name"]?.string } ?? []
+        let json = try JSONTree.parse(text)
+        kind = json["kind"]?.nonEmptyString
+        devices = json["devices"]?.elements.compactMap { $0["name"]?.nonEmptyString } ?? []
       } catch {
-        problem = "not valid JSON (\(Fingerprint.describeJSONError(error)))"
+        problem = "not valid JSON (\(error))"
       }
     } else {
       (kind, devices) = scanYAML(text)
@@ -189,4 +189,20 @@ enum CDISpecParser {
     }
     return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
   }
+}
+
+/// The first `N.N[.N…]` version number in a line of text.
+func firstVersionNumber(in text: Substring) -> String? {
+  var index = text.startIndex
+  while index < text.endIndex {
+    if text[index].isNumber, index == text.startIndex || !(text[text.index(before: index)].isLetter) {
+      let candidate = text[index...].prefix(while: { $0.isNumber || $0 == "." })
+      let trimmed = candidate.hasSuffix(".") ? candidate.dropLast() : candidate
+      if trimmed.contains(".") { return String(trimmed) }
+      index = candidate.endIndex
+    } else {
+      index = text.index(after: index)
+    }
+  }
+  return nil
 }
