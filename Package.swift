@@ -62,7 +62,7 @@ let package = Package(
     // Times `rigcheck compare`'s phases in process (benchmarks/compare-5000-packages.sh runs it).
     .executableTarget(name: "CompareBenchmark", dependencies: ["Compare"], path: "benchmarks/CompareBenchmark"),
     // The floor for `rigcheck fleet`: read and decode every file (benchmarks/fleet-10000.sh).
-    .executableTarget(name: "ParseBenchmark", dependencies: ["Fingerprint"], path: "benchmarks/ParseBenchmark"),
+    .executableTarget(name: "ParseBenchmark", dependencies: ["Fingerprint", "Probes"], path: "benchmarks/ParseBenchmark"),
     // libFuzzer entry point over every parser (scripts/fuzz.sh builds it with -sanitize=fuzzer).
     .executableTarget(
       name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),

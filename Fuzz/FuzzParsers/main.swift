@@ -2,6 +2,8 @@
 // libFuzzer's own main is replaced by this one, which hands the command line to
 // LLVMFuzzerRunDriver. Built plainly (swift build), it replays the files given as arguments
 // through the parser named by RIGCHECK_FUZZ_TARGET, to reproduce a crash under a debugger.
+import Probes
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #endif
@@ -20,15 +22,10 @@ _ = FuzzTarget.current
   exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
 #else
   for path in CommandLine.arguments.dropFirst() {
-    guard let handle = fopen(path, "rb") else { continue }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&buffer, 1, buffer.count, handle)
-      if count <= 0 { break }
-      bytes.append(contentsOf: buffer[0..<count])
+    guard let bytes = try? HostRoot().readBytes(path) else {
+      print("\(path): cannot read")
+      continue
     }
-    fclose(handle)
     _ = bytes.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
     print("\(path): ok")
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compare
 import Fingerprint
+import Probes
 import Reporting
 
 #if canImport(Glibc)
@@ -68,11 +69,11 @@ enum InputFile {
     guard stat(path, &info) == 0 else { throw InputFailure(message: "\(path): \(String(cString: strerror(errno)))") }
     guard info.st_mode & S_IFMT == S_IFREG else { throw InputFailure(message: "\(path): not a regular file") }
     guard Int(info.st_size) <= limit else { throw InputFailure(message: "\(path): larger than \(limit >> 20) MiB, not a fingerprint") }
-    guard let handle = fopen(path, "rb") else { throw InputFailure(message: "\(path): \(String(cString: strerror(errno)))") }
-    defer { fclose(handle) }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-    let count = fread(&bytes, 1, bytes.count, handle)
-    return Data(bytes[0..<count])
+    do {
+      return Data(try HostRoot().readBytes(path, limit: limit))
+    } catch {
+      throw InputFailure(message: error.description)
+    }
   }
 
   static func readText(_ path: String) throws -> String {

@@ -2,6 +2,7 @@
 // (what any tool must do with the files), and report the wall time and peak memory.
 //   swift run -c release ParseBenchmark DIR
 import Fingerprint
+import Probes
 
 #if canImport(Glibc)
   @preconcurrency import Glibc
@@ -20,16 +21,7 @@ let clock = ContinuousClock()
 var decoded = 0
 let elapsed = clock.measure {
   for name in names.sorted() {
-    let path = CommandLine.arguments[1] + "/" + name
-    guard let handle = fopen(path, "rb") else { continue }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&buffer, 1, buffer.count, handle)
-      if count <= 0 { break }
-      bytes.append(contentsOf: buffer[0..<count])
-    }
-    fclose(handle)
+    guard let bytes = try? HostRoot().readBytes(CommandLine.arguments[1] + "/" + name) else { continue }
     if (try? Fingerprint.decode(Data(bytes), name: name)) != nil { decoded += 1 }
   }
 }
