@@ -36,9 +36,14 @@ extension Fingerprint {
     return "sha256:" + SHA256.hexDigest(of: bytes)
   }
 
-  /// Reads a fingerprint, checking its schema version first so an incompatible file gets a
-  /// clear message instead of a field-level decoding error. `name` names the file in errors.
+  /// Reads a fingerprint. When that fails, the schema version is checked first so an
+  /// incompatible file gets a clear message instead of a field-level decoding error. `name`
+  /// names the file in errors.
   public static func decode(_ data: Data, name: String) throws -> Fingerprint {
+    // The common case in one pass; the header is read only to explain a failure.
+    if let fingerprint = try? JSONDecoder().decode(Fingerprint.self, from: data), fingerprint.schemaVersion == currentSchemaVersion {
+      return fingerprint
+    }
     struct Header: Decodable { var schemaVersion: Int? }
     let header: Header
     do {
