@@ -111,12 +111,15 @@ public struct Comparator: Sendable {
     for side in [left, right] where !side.decoded {
       notes.append("compatibility verdicts skipped for \(side.name): \(side.decodingProblem ?? "not decodable")")
     }
-    let (leftIdentity, rightIdentity) = Self.pairImages(left.tree["identity"] ?? .null, right.tree["identity"] ?? .null)
+    let pair = Self.unmatchedPair(Self.imageReferences(left.tree), Self.imageReferences(right.tree))
+    let label = pair.map { Self.pairLabel($0.left, $0.right) }
+    let leftIdentity = Self.relabel(left.tree["identity"] ?? .null, reference: pair?.left, as: label)
+    let rightIdentity = Self.relabel(right.tree["identity"] ?? .null, reference: pair?.right, as: label)
     var leftLeaves = Flattening.flatten(leftIdentity)
     var rightLeaves = Flattening.flatten(rightIdentity)
     if left.decoded && right.decoded {
-      leftLeaves.merge(Self.summaryLeaves(left.images, pairedWith: right.images, isLeft: true)) { current, _ in current }
-      rightLeaves.merge(Self.summaryLeaves(right.images, pairedWith: left.images, isLeft: false)) { current, _ in current }
+      leftLeaves.merge(Self.summaryLeaves(left.images) { $0 == pair?.left ? label! : $0 }) { current, _ in current }
+      rightLeaves.merge(Self.summaryLeaves(right.images) { $0 == pair?.right ? label! : $0 }) { current, _ in current }
     }
 
     var differences: [Difference] = []
@@ -211,31 +214,33 @@ public struct Comparator: Sendable {
     return NumericVersion(String(digits))
   }
 
-  /// When each side holds exactly one image not on the other side, compare those two with
-  /// each other (two builds of an image under different tags): both get the key `A ↔ B`.
-  static func pairImages(_ left: JSONTree, _ right: JSONTree) -> (JSONTree, JSONTree) {
-    guard case .object(var leftMembers) = left, case .object(var rightMembers) = right,
-      case .array(var leftImages)? = leftMembers["images"], case .array(var rightImages)? = rightMembers["images"]
-    else { return (left, right) }
-    let leftReferences = leftImages.compactMap { $0["reference"]?.scalarText }
-    let rightReferences = rightImages.compactMap { $0["reference"]?.scalarText }
-    let leftOnly = leftReferences.filter { !rightReferences.contains($0) }
-    let rightOnly = rightReferences.filter { !leftReferences.contains($0) }
-    guard leftOnly.count == 1, rightOnly.count == 1 else { return (left, right) }
-    let label = Self.pairLabel(leftOnly[0], rightOnly[0])
-    func relabel(_ images: inout [JSONTree], from reference: String) {
-      for index in images.indices where images[index]["reference"]?.scalarText == reference {
-        if case .object(var members) = images[index] {
-          members["reference"] = .string(label)
-          images[index] = .object(members)
-        }
+  /// The references of a fingerprint's images.
+  static func imageReferences(_ tree: JSONTree) -> [String] {
+    (tree["identity"]?["images"]?.elements ?? []).compactMap { $0["reference"]?.scalarText }
+  }
+
+  /// When each side holds exactly one image not on the other side, those two are compared
+  /// with each other (two builds of an image under different tags).
+  static func unmatchedPair(_ left: [String], _ right: [String]) -> (left: String, right: String)? {
+    let leftOnly = left.filter { !right.contains($0) }
+    let rightOnly = right.filter { !left.contains($0) }
+    guard leftOnly.count == 1, rightOnly.count == 1 else { return nil }
+    return (leftOnly[0], rightOnly[0])
+  }
+
+  /// The identity with the image `reference` renamed to `label` (the paired key `A ↔ B`).
+  static func relabel(_ identity: JSONTree, reference: String?, as label: String?) -> JSONTree {
+    guard let reference, let label, case .object(var members) = identity, case .array(var images)? = members["images"] else {
+      return identity
+    }
+    for index in images.indices where images[index]["reference"]?.scalarText == reference {
+      if case .object(var image) = images[index] {
+        image["reference"] = .string(label)
+        images[index] = .object(image)
       }
     }
-    relabel(&leftImages, from: leftOnly[0])
-    relabel(&rightImages, from: rightOnly[0])
-    leftMembers["images"] = .array(leftImages)
-    rightMembers["images"] = .array(rightImages)
-    return (.object(leftMembers), .object(rightMembers))
+    members["images"] = .array(images)
+    return .object(members)
   }
 
   static func pairLabel(_ left: String, _ right: String) -> String { "\(left) ↔ \(right)" }
@@ -243,20 +248,13 @@ public struct Comparator: Sendable {
   /// Derived per-image leaves the policy judges directly: the CUDA version the image states
   /// (torch's CUDA build, else the toolkit/runtime), and the sets of cuDNN and NCCL versions
   /// wherever their copies live.
-  static func summaryLeaves(_ images: [ImageFacts], pairedWith other: [ImageFacts], isLeft: Bool) -> [String: Flattening.Leaf] {
-    let mine = images.map(\.reference)
-    let theirs = other.map(\.reference)
-    let mineOnly = mine.filter { !theirs.contains($0) }
-    let theirsOnly = theirs.filter { !mine.contains($0) }
+  static func summaryLeaves(_ images: [ImageFacts], key: (String) -> String) -> [String: Flattening.Leaf] {
     func versions(_ sightings: [VersionSighting]) -> String {
       Set(sightings.compactMap { leadingVersion($0.version).map { $0.prefix(3).map(String.init).joined(separator: ".") } }).sorted().joined(separator: ", ")
     }
     var leaves: [String: Flattening.Leaf] = [:]
     for image in images {
-      var key = image.reference
-      if mineOnly.count == 1, theirsOnly.count == 1, key == mineOnly[0] {
-        key = isLeft ? pairLabel(mineOnly[0], theirsOnly[0]) : pairLabel(theirsOnly[0], mineOnly[0])
-      }
+      let key = key(image.reference)
       // Always present, `none` when missing, so "CUDA on one side only" is a change of value.
       let cuda = image.framework("torch")?.info.value?.cuda ?? image.cuda.bestVersion
       leaves["images[\(key)].summary.cuda"] = Flattening.Leaf(value: cuda ?? "none", isPackageVersion: false)
