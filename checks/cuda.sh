@@ -24,3 +24,8 @@ for rc_file in /usr/local/cuda*/lib64/libcudart.so.* /usr/local/cuda*/targets/*/
   /opt/*/lib/python3*/site-packages/nvidia/cuda_runtime/lib/libcudart.so.*; do
   [ -f "$rc_file" ] && [ ! -L "$rc_file" ] && rc_new_file "$rc_file" && emit cuda.library "$RC_REAL"
 done
+# The cuda-compat package's libcuda (forward compatibility), as NVIDIA's images install it:
+# /usr/local/cuda-X.Y/compat/libcuda.so.<driver version>.
+for rc_file in /usr/local/cuda*/compat/libcuda.so.*; do
+  [ -f "$rc_file" ] && [ ! -L "$rc_file" ] && rc_new_file "$rc_file" && emit cuda.compat "$RC_REAL"
+done

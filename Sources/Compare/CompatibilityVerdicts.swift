@@ -11,6 +11,8 @@ public enum CompatibilityVerdicts {
     public var driver: String
     public var cuda: String?
     public var devices: [NvidiaRequire.DeviceFacts]
+    /// The GPUs with their product line, for forward compatibility (empty when none is known).
+    public var products: [CUDAOnHost.Device]
 
     /// Nil when the host has no NVIDIA driver (nothing to judge).
     public init?(_ host: HostFacts) {
@@ -20,14 +22,18 @@ public enum CompatibilityVerdicts {
       self.cuda = cuda
       let nvml = host.nvidia.nvml.value?.gpus ?? []
       let gpus = host.pci.value?.gpus.filter { $0.vendorID == "10de" } ?? []
+      var products: [CUDAOnHost.Device] = []
       var devices = gpus.map { gpu in
         let device = nvml.first { $0.pciAddress == gpu.address }
         let catalog = UInt16(gpu.deviceID, radix: 16).flatMap(GPUCatalog.nvidia(deviceID:))
+        let name = device?.name ?? catalog?.name
+        let label = "\(gpu.address) \(name ?? gpu.deviceID)"
+        products.append(CUDAOnHost.Device(label: label, productLine: GPUProductLine.classify(name: name ?? gpu.deviceName, nvmlBrand: device?.brand)))
         return NvidiaRequire.DeviceFacts(
           cuda: cuda, driver: driver, arch: device?.computeCapability ?? catalog?.computeCapability,
-          brand: device.map { NvidiaRequire.containerBrand(nvmlBrand: $0.brand) },
-          label: "\(gpu.address) \(device?.name ?? catalog?.name ?? gpu.deviceID)")
+          brand: device.map { NvidiaRequire.containerBrand(nvmlBrand: $0.brand) }, label: label)
       }
+      self.products = products
       if devices.isEmpty {
         devices = [NvidiaRequire.DeviceFacts(cuda: cuda, driver: driver, arch: nil, brand: nil, label: nil)]
       }
@@ -56,18 +62,13 @@ public enum CompatibilityVerdicts {
   public static func judge(_ offer: HostOffer, _ image: ImageFacts, subject: String) -> [Verdict] {
     var verdicts: [Verdict] = []
     let torch = image.framework("torch")?.info.value
-    if let cuda = torch?.cuda ?? image.cuda.bestVersion, let verdict = DriverCompatibility.evaluate(driver: offer.driver, cuda: cuda) {
-      let severity: Severity
-      switch verdict.outcome {
-      case .supported: severity = .ok
-      case .minorVersionCompatibility: severity = .warning
-      case .tooOld: severity = .error
-      case .unknown: severity = .warning
-      }
-      verdicts.append(
-        Verdict(
-          id: "compat.cuda-driver", severity: severity, subject: subject, message: verdict.explanation,
-          details: ["image CUDA \(cuda) from \(torch?.cuda != nil ? "torch.version.cuda" : "the image's toolkit/runtime")", "table: \(CUDADriverTable.source)"]))
+    if let cuda = torch?.cuda ?? image.cuda.bestVersion,
+      let verdict = CUDAOnHost.evaluate(
+        driver: offer.driver, cuda: cuda, compatDrivers: image.cuda.compat?.map(\.version) ?? [], devices: offer.products)
+    {
+      var details = ["image CUDA \(cuda) from \(torch?.cuda != nil ? "torch.version.cuda" : "the image's toolkit/runtime")", "table: \(CUDADriverTable.source)"]
+      details += (image.cuda.compat ?? []).map { "cuda-compat libcuda \($0.version): \($0.source)" }
+      verdicts.append(Verdict(id: "compat.cuda-driver", severity: severity(verdict.outcome), subject: subject, message: verdict.explanation, details: details))
     }
     if let torch {
       for device in offer.devices {
@@ -91,6 +92,15 @@ public enum CompatibilityVerdicts {
       verdicts.append(requireVerdict(NvidiaRequire.evaluate(environment: environment, devices: offer.devices), subject: subject))
     }
     return verdicts
+  }
+
+  /// One severity per outcome, for `compare`, `doctor --image` and `doctor --cuda` alike.
+  public static func severity(_ outcome: CUDAOnHost.Outcome) -> Severity {
+    switch outcome {
+    case .supported, .forwardCompatibility: return .ok
+    case .minorVersionCompatibility, .forwardCompatibilityUncertain, .unknown: return .warning
+    case .forwardCompatibilityUnsupported, .tooOld: return .error
+    }
   }
 
   static func requireVerdict(_ outcome: NvidiaRequire.Outcome, subject: String) -> Verdict {

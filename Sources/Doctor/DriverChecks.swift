@@ -1,3 +1,4 @@
+import Compare
 import Compatibility
 import Fingerprint
 import Reporting
@@ -101,26 +102,30 @@ enum DriverChecks {
       let supported = reported ?? NumericVersion(driver).flatMap(CUDADriverTable.cudaVersion(forDriver:))
       return [ReportItem(id: "", severity: .ok, message: "driver \(driver) supports CUDA up to \(supported ?? "?") (check a version with --cuda X.Y)")]
     }
-    guard let verdict = DriverCompatibility.evaluate(driver: driver, cuda: wanted) else {
+    guard let verdict = CUDAOnHost.evaluate(driver: driver, cuda: wanted) else {
       return [ReportItem(id: "", severity: .error, message: "cannot compare driver \(driver) with CUDA \(wanted)")]
     }
     let evidence = ["driver \(driver) [\(host.host.nvidia.kernelModule.source)]", "table: \(CUDADriverTable.source)"]
-    switch verdict.outcome {
-    case .supported:
-      return [ReportItem(id: "", severity: .ok, message: verdict.explanation, evidence: evidence)]
-    case .minorVersionCompatibility, .tooOld:
-      let minimum = verdict.minimumDriver ?? verdict.floor?.minimumLinuxDriver ?? "?"
+    let severity = CompatibilityVerdicts.severity(verdict.outcome)
+    guard severity >= .warning, verdict.outcome != .unknown else {
+      return [ReportItem(id: "", severity: severity, message: verdict.explanation, evidence: evidence)]
+    }
+    let minimum = verdict.driverVerdict.minimumDriver ?? verdict.driverVerdict.floor?.minimumLinuxDriver ?? "?"
+    let upgrade = "upgrade the driver to \(minimum) or newer (sudo apt install nvidia-driver-\(minimum.split(separator: ".").first ?? "")-open)"
+    if verdict.outcome == .minorVersionCompatibility {
       return [
         ReportItem(
-          id: "", severity: .error, message: "driver \(driver) is older than CUDA \(wanted) requires: minimum driver \(minimum) (\(verdict.release?.label ?? "CUDA \(wanted)"))",
-          why: verdict.outcome == .tooOld
-            ? "CUDA \(wanted) programs fail with \"CUDA driver version is insufficient for CUDA runtime version\""
-            : "\(verdict.explanation); new kernels and features of CUDA \(wanted) fail with cudaErrorUnsupportedPtxVersion",
-          fix: "upgrade the driver to \(minimum) or newer (sudo apt install nvidia-driver-\(minimum.split(separator: ".").first ?? "")-open), or use a CUDA \(reported ?? "older") build",
-          evidence: evidence)
+          id: "", severity: severity, message: "driver \(driver) runs CUDA \(wanted) only under minor-version compatibility (full support from \(minimum))",
+          why: "\(verdict.explanation); PTX built by CUDA \(wanted) fails with cudaErrorUnsupportedPtxVersion and new features are missing",
+          fix: "\(upgrade) for full support, or build with CUDA \(reported ?? "the driver's version")", evidence: evidence)
       ]
-    case .unknown:
-      return [ReportItem(id: "", severity: .warning, message: verdict.explanation, evidence: evidence)]
     }
+    return [
+      ReportItem(
+        id: "", severity: severity, message: "driver \(driver) is too old for CUDA \(wanted): minimum driver \(minimum) (\(verdict.driverVerdict.release?.label ?? "CUDA \(wanted)"))",
+        why: "CUDA \(wanted) programs fail with \"CUDA driver version is insufficient for CUDA runtime version\"",
+        fix: "\(upgrade), or use a CUDA \(reported ?? "older") build (on a data-center GPU an image with the cuda-compat package also runs it)",
+        evidence: evidence)
+    ]
   }
 }

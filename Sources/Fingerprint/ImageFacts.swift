@@ -157,10 +157,14 @@ public struct CUDAToolkitFacts: Codable, Sendable, Hashable {
   public var toolkit: [VersionSighting]
   /// CUDA runtime versions: `libcudart.so.X.Y.Z` files and pip's `nvidia-cuda-runtime-*`.
   public var runtime: [VersionSighting]
+  /// The `cuda-compat` package's `libcuda.so.<driver version>` files (forward compatibility),
+  /// with the driver version each carries; nil when the image has none.
+  public var compat: [VersionSighting]?
 
-  public init(toolkit: [VersionSighting], runtime: [VersionSighting]) {
+  public init(toolkit: [VersionSighting], runtime: [VersionSighting], compat: [VersionSighting]? = nil) {
     self.toolkit = toolkit
     self.runtime = runtime
+    self.compat = compat
   }
 
   /// The most specific CUDA version the image states (for compatibility checks).

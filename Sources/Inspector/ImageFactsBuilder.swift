@@ -108,7 +108,10 @@ enum ImageFactsBuilder {
     for package in packages where package.normalizedName.hasPrefix("nvidia-cuda-runtime") {
       runtime.append(VersionSighting(version: package.version, source: "pip \(package.name)"))
     }
-    return CUDAToolkitFacts(toolkit: toolkit.sorted(), runtime: runtime.sorted())
+    let compat = parsed.values("cuda.compat").compactMap { path in
+      libraryVersion(path, prefix: "libcuda.so.").map { VersionSighting(version: $0, source: path) }
+    }
+    return CUDAToolkitFacts(toolkit: toolkit.sorted(), runtime: runtime.sorted(), compat: compat.isEmpty ? nil : compat.sorted())
   }
 
   static func sightings(

@@ -18,7 +18,7 @@ public struct DynamicNVML: NVMLSource {
     var api = cnvml_api()
     var errorBuffer = [CChar](repeating: 0, count: 512)
     if cnvml_open(libraryPath, &api, &errorBuffer, errorBuffer.count) != 0 {
-      let reason = String(cString: errorBuffer)
+      let reason = String(nulTerminated: errorBuffer)
       return NVMLQuery(
         report: .absent(
           "NVML could not be loaded (\(reason)): the NVIDIA user-space driver is not installed or not on the loader path",
@@ -70,7 +70,7 @@ public struct DynamicNVML: NVMLSource {
       func text(_ getter: (@convention(c) (cnvml_device?, UnsafeMutablePointer<CChar>?, UInt32) -> cnvml_return)?) -> String? {
         guard let getter else { return nil }
         var buffer = [CChar](repeating: 0, count: 256)
-        return getter(handle, &buffer, UInt32(buffer.count)) == 0 ? String(cString: buffer) : nil
+        return getter(handle, &buffer, UInt32(buffer.count)) == 0 ? String(nulTerminated: buffer) : nil
       }
       var pciInfo = cnvml_pci_info()
       var address = "unknown-\(index)"
@@ -147,7 +147,7 @@ public struct DynamicNVML: NVMLSource {
     return NVMLQuery(
       report: .present(
         NVMLReport(
-          driverVersion: String(cString: driverBuffer), cudaDriverVersion: cudaVersion,
+          driverVersion: String(nulTerminated: driverBuffer), cudaDriverVersion: cudaVersion,
           gpus: devices.sorted { $0.pciAddress < $1.pciAddress }),
         from: "nvml:\(libraryPath)"),
       serials: serials.sorted { $0.pciAddress < $1.pciAddress },

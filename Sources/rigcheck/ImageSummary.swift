@@ -22,6 +22,7 @@ enum ImageSummary {
     })
     row("cuda", "toolkit: " + list(facts.cuda.toolkit))
     row("", "runtime: " + list(facts.cuda.runtime))
+    if let compat = facts.cuda.compat { row("", "compat: " + list(compat) + " (forward compatibility)") }
     row("cudnn", list(facts.cudnn))
     row("nccl", list(facts.nccl))
     for framework in facts.frameworks {

@@ -40,7 +40,7 @@ enum AtomicFile {
     guard descriptor >= 0 else {
       throw OutputFileError(description: "cannot write \(path): \(String(cString: strerror(errno))) (creating a temporary file in \(directory.isEmpty ? "/" : directory))")
     }
-    let temporary = String(cString: template)
+    let temporary = String(nulTerminated: template)
     var failure: String?
     let bytes = Array(data)
     var offset = 0

@@ -106,7 +106,7 @@ import Testing
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       bytes[index] = index % 7 == 0 ? 0xFF : UInt8(truncatingIfNeeded: state >> 33)
     }
-    FileManager.default.createFile(atPath: tree.path + "/binary.json", contents: Data(bytes))
+    #expect(FileManager.default.createFile(atPath: tree.path + "/binary.json", contents: Data(bytes)))
     try String(repeating: "[", count: 100_000).write(toFile: tree.path + "/deep.json", atomically: true, encoding: .utf8)
     try #"{"schemaVersion": 7, "identity": {"host": 3}}"#.write(toFile: tree.path + "/future.json", atomically: true, encoding: .utf8)
     try "rules:\n" .appending(String(repeating: "  - {match: x, rule: exact}\n", count: 20_000)).write(toFile: tree.path + "/big-policy.yaml", atomically: true, encoding: .utf8)
