@@ -34,6 +34,13 @@ import Testing
     #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("580.159.04")!) == "13.0")
     #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("535.104.05")!) == "12.2")
     #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("300.1")!) == nil)
+    // Branches without a toolkit of their own still report one: nvidia-smi prints
+    // "Driver Version: 565.57.01 CUDA Version: 12.7" and "430.50 … CUDA Version: 10.1"
+    // (reference/compat-data.json, branchToReportedCudaVersion.observed).
+    #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("565.57.01")!) == "12.7")
+    #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("430.50")!) == "10.1")
+    #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("575.57.08")!) == "12.9")
+    #expect(CUDADriverTable.cudaVersion(forDriver: NumericVersion("390.116")!) == "9.1")
   }
 
   /// The real H200 host: driver 580.159.04.

@@ -7,15 +7,29 @@ import TestSupport
 import Testing
 
 @Suite struct DriverChecksTests {
-  @Test func cuda131NeedsANewerDriverThanTheH200Has() async throws {
+  /// CUDA 13.1 on R580: minor-version compatibility (a warning, as `compare` and `doctor --image` say).
+  @Test func cuda131RunsOnTheH200OnlyUnderMinorVersionCompatibility() async throws {
     let print = await HostFingerprints.probe(FixtureHost.h200)
     let item = try #require(findings("driver.cuda", in: print, options: DoctorOptions(cuda: "13.1")).first)
-    #expect(item.severity == .error)
-    #expect(item.message == "driver 580.159.04 is older than CUDA 13.1 requires: minimum driver 590.44.01 (CUDA 13.1 GA)")
+    #expect(item.severity == .warning)
+    #expect(item.message == "driver 580.159.04 runs CUDA 13.1 only under minor-version compatibility (full support from 590.44.01)")
     #expect(item.fix?.contains("590.44.01") == true)
     #expect(severity("driver.cuda", in: print, options: DoctorOptions(cuda: "13.0")) == .ok)
     #expect(severity("driver.cuda", in: print, options: DoctorOptions(cuda: "12.4")) == .ok)
-    #expect(Doctor.report(for: print, options: DoctorOptions(cuda: "13.1")).failed)
+    #expect(!Doctor.report(for: print, options: DoctorOptions(cuda: "13.1")).failed)
+    #expect(Doctor.report(for: print, options: DoctorOptions(cuda: "13.1", strict: true)).failed)
+  }
+
+  /// CUDA 13.0 on R575 (the derived h200-driver575 host): below the CUDA 13 floor of 580.
+  @Test func cuda130IsTooNewForR575() async throws {
+    let tree = try FixtureHost.materialize("h200-driver575")
+    let print = await HostFingerprints.probe(tree.root)
+    let item = try #require(findings("driver.cuda", in: print, options: DoctorOptions(cuda: "13.0")).first)
+    #expect(item.severity == .error)
+    #expect(item.message == "driver 575.57.08 is too old for CUDA 13.0: minimum driver 580.65.06 (CUDA 13.0 GA)")
+    #expect(item.fix?.contains("cuda-compat") == true)
+    #expect(Doctor.report(for: print, options: DoctorOptions(cuda: "13.0")).failed)
+    #expect(severity("driver.cuda", in: print, options: DoctorOptions(cuda: "12.9")) == .ok)
   }
 
   @Test func cudaWithoutAnyDriver() async throws {

@@ -40,6 +40,39 @@ import Testing
     #expect(driver.message.contains("590.44.01"))
   }
 
+  func host(_ derived: String, with images: [ImageFacts]) async throws -> Fingerprint {
+    let tree = try FixtureHost.materialize(derived)
+    var print = await HostFingerprints.probe(tree.root)
+    print.identity.images = images
+    return print
+  }
+
+  /// A CUDA 13.0.2 image with cuda-compat-13-0 (libcuda 580.95.05) and NVIDIA's real
+  /// NVIDIA_REQUIRE_CUDA: forward compatibility runs it on an H200 with R575, and both verdicts
+  /// say so; on a GeForce with the same driver neither does (no brand=geforce term, error 804).
+  @Test func cudaCompatImageOnR575() async throws {
+    let image = try await Self.inspected("cuda13-compat")
+    #expect(image.cuda.compat == [VersionSighting(version: "580.95.05", source: "/usr/local/cuda-13.0/compat/libcuda.so.580.95.05")])
+
+    let dataCenter = try await host("h200-driver575", with: [image])
+    let driver = try #require(findings("image.cuda-driver", in: dataCenter).first)
+    #expect(driver.severity == .ok)
+    #expect(driver.message.contains("runs through CUDA forward compatibility"))
+    let require = try #require(findings("image.nvidia-require", in: dataCenter).first)
+    #expect(require.severity == .ok)
+    #expect(require.evidence.contains { $0.contains("satisfied by brand=unknown,driver>=575,driver<576") }, "\(require.evidence)")
+
+    let geForce = try await host("geforce-driver575", with: [image])
+    #expect(severity("image.cuda-driver", in: geForce) == .error)
+    #expect(findings("image.cuda-driver", in: geForce).first?.message.contains("error 804") == true)
+    #expect(severity("image.nvidia-require", in: geForce) == .error)
+
+    // On the real capture (R580) the compat libraries are older than the driver: not needed.
+    let current = await h200(with: [image])
+    #expect(severity("image.cuda-driver", in: current) == .ok)
+    #expect(findings("image.cuda-driver", in: current).first?.message.contains("driver 580.159.04 supports CUDA 13.0.2") == true)
+  }
+
   @Test func torchWithoutKernelsForTheH200() async throws {
     var image = try await Self.inspected("torch")
     var torch = try #require(image.framework("torch")?.info.value)

@@ -3,13 +3,24 @@ import TestSupport
 import Testing
 
 @Suite struct DoctorCommandTests {
-  @Test func h200PassesAndCuda131Fails() throws {
+  @Test func h200PassesAndCuda131OnlyWarns() throws {
     let pass = try Binary.run(["doctor", "--root", Binary.fixture])
     #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
     #expect(pass.stdout.contains("[✓] driver.kernel-module"))
-    let fail = try Binary.run(["doctor", "--root", Binary.fixture, "--cuda", "13.1"])
+    // Minor-version compatibility: a warning (exit 0), an error only under --strict.
+    let warn = try Binary.run(["doctor", "--root", Binary.fixture, "--cuda", "13.1"])
+    #expect(warn.status == 0)
+    #expect(warn.stdout.contains("[!] driver.cuda"))
+    #expect(warn.stdout.contains("full support from 590.44.01"))
+    #expect(try Binary.run(["doctor", "--root", Binary.fixture, "--cuda", "13.1", "--strict"]).status == 1)
+  }
+
+  @Test func r575HostFailsCuda130() throws {
+    let tree = try FixtureHost.materialize("h200-driver575")
+    let fail = try Binary.run(["doctor", "--root", tree.rootPath, "--cuda", "13.0"])
     #expect(fail.status == 1)
-    #expect(fail.stdout.contains("minimum driver 590.44.01"))
+    #expect(fail.stdout.contains("[✗] driver.cuda"))
+    #expect(fail.stdout.contains("minimum driver 580.65.06"))
   }
 
   @Test func strictCountsWarnings() throws {
