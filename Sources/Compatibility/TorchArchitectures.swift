@@ -126,18 +126,10 @@ public enum TorchArchitectures {
     a == b || Set([a, b]) == [Capability(10, 1), Capability(11, 0)]
   }
 
-  /// The family of `capability` and whether NVIDIA's table lists it. Capabilities the table does
-  /// not list are assumed to form a family with the non-Tegra GPUs of their major.
-  static func family(of capability: Capability) -> (members: [Capability], listed: Bool) {
-    if let family = families.first(where: { $0.contains(capability) }) { return (family, true) }
-    if tegra[capability] != nil { return ([capability], false) }
-    return ([], false)
-  }
-
-  static func familyMembers(from start: Capability) -> (members: [Capability], listed: Bool) {
-    let (members, listed) = family(of: start)
-    if listed { return (Array(members.drop { $0 != start }), true) }
-    return ([start], false)
+  /// The members of `start`'s family from `start` on, as Table 28 lists them; nil when it does not.
+  static func family(from start: Capability) -> [Capability]? {
+    guard let family = families.first(where: { $0.contains(start) }) else { return nil }
+    return Array(family.drop { $0 != start })
   }
 
   // MARK: - One target on one GPU
@@ -160,9 +152,16 @@ public enum TorchArchitectures {
       if isSameGPU(code, device) { return Fit(runs: true, note: "is architecture-specific code built for exactly \(device)") }
       return Fit(runs: false, note: "architecture-specific: runs only on exactly \(code), not forward compatible")
     case (_, .family):
-      let (members, listed) = familyMembers(from: code)
-      let runs = listed ? members.contains(device) : (code.major == device.major && code.minor <= device.minor && tegra[device] == nil)
-      let scope = listed ? members.map(\.description).joined(separator: ", ") : "\(code.major).x from \(code) on (assumed: \(code) is not in NVIDIA's family table)"
+      let runs: Bool
+      let scope: String
+      if let members = family(from: code) {
+        runs = members.contains { isSameGPU($0, device) }
+        scope = members.map(\.description).joined(separator: ", ")
+      } else {
+        // Not in Table 28: assume its rule of thumb, later non-Tegra GPUs of the same major.
+        runs = code.major == device.major && code.minor <= device.minor && tegra[device] == nil
+        scope = "\(code.major).x from \(code) on (assumed: \(code) is not in NVIDIA's family table)"
+      }
       if runs { return Fit(runs: true, note: "is family-specific code that runs on \(scope)") }
       return Fit(runs: false, note: "family-specific: runs only on \(scope)")
     case (.ptx, .baseline):
@@ -181,10 +180,10 @@ public enum TorchArchitectures {
       return Fit(runs: true, note: "cubins are built for \(device)\(renamed)")
     }
     guard code.major == device.major else { return Fit(runs: false, note: otherMajor) }
-    guard code.minor <= device.minor else { return Fit(runs: false, note: "need \(code) or a later \(code.major).x") }
     if let part = tegra[code] {
       return Fit(runs: false, note: "Tegra code for \(code) \(part): runs only there, no desktop↔Tegra binary compatibility")
     }
+    guard code.minor <= device.minor else { return Fit(runs: false, note: "for \(code) and later \(code.major).x only") }
     if let part = tegra[device] {
       if sbsaUnifiedTegra.contains(device), let cuda, cuda >= sbsaUnificationCUDA {
         return Fit(
@@ -289,7 +288,7 @@ public enum TorchArchitectures {
     if let (best, why) = fits.filter({ $0.0.kind == .ptx && $0.1.runs }).max(by: { preference($0.0, device) < preference($1.0, device) }) {
       return Assessment(
         outcome: .ptx(best),
-        explanation: "\(noCubin); the driver must JIT \(best) at first use (\(why.note); slow first start, and the driver must be at least as new as the CUDA that built the PTX)")
+        explanation: "\(noCubin); the driver must JIT \(best) at first use (\(best) \(why.note); slow first start, and the driver must be at least as new as the CUDA that built the PTX)")
     }
     let ptx = fits.filter { $0.0.kind == .ptx }
     let noPTX = ptx.isEmpty ? "no PTX is embedded for the driver to JIT" : "no PTX fits either: \(failures(ptx))"
@@ -334,7 +333,7 @@ extension TorchArchitectures {
     {
       warnings.append(warning)
     }
-    // _check_cubins: warns when no sm_ entry has the device's major (same text in every release).
+    // _check_cubins: warns when no sm_ entry has the device's major (same text from 1.13 to 2.15).
     if !targets.contains(where: { $0.kind == .cubin && $0.capability.major == device.major }) {
       warnings.append(
         """

@@ -16,7 +16,7 @@ enum Source {
   static let family = "CUDA Programming Guide 13.x §5.1.2.3 Table 28 Family-Specific Compatibility"
   static let nvccFamily = "nvcc 13.x §4.2.9.1.14 --gpu-name: PTX for sm_XYf compiles to sm_XZ (Z ≥ Y, same family); sm_XYa only to sm_XYa"
   static let thorRename = "CUDA 13.0: Thor SM renamed sm_101 → sm_110 (cuRANDDx/nvCOMPDx release notes); torch/cuda/__init__.py:368,370 @ v2.15.0"
-  static let sbsa = "torch/cuda/__init__.py:375-385 @ v2.15.0 DEVICE_REQUIREMENT_POST_JETSON_SBSA_UNIFICATION (pytorch PR #186285)"
+  static let sbsa = "torch/cuda/__init__.py:375-384 @ v2.15.0 DEVICE_REQUIREMENT_POST_JETSON_SBSA_UNIFICATION (pytorch PR #186285)"
   static let torchTable = "torch/cuda/__init__.py:352-373 @ v2.15.0 DEVICE_REQUIREMENT"
 }
 
@@ -263,7 +263,7 @@ func describe(_ outcome: TorchArchitectures.Assessment.Outcome) -> String {
 /// `_check_cubins`), checked against messages users reported.
 @Suite struct TorchWarningsTests {
   @Test func rtx5090WithCUDA124Wheel() {
-    // _check_cubins, torch/cuda/__init__.py:216-241 @ v2.5.1; reported in pytorch/pytorch#150733.
+    // _check_cubins, torch/cuda/__init__.py:216-239 @ v2.5.1; reported in pytorch/pytorch#150733.
     let build = Wheels.build("2.5", "cu124", torchVersion: "2.5.1+cu124")
     let warnings = TorchArchitectures.torchWarnings(build, capability: "12.0", deviceName: "NVIDIA GeForce RTX 5090")
     #expect(
@@ -339,7 +339,7 @@ func describe(_ outcome: TorchArchitectures.Assessment.Outcome) -> String {
     let warnings = TorchArchitectures.torchWarnings(cu130, capability: "8.7", deviceName: "Orin")
     #expect(warnings.count == 1)
     #expect(try #require(warnings.first).contains("- 8.0 which supports hardware CC >=8.0,<9.0 except {8.7}"))
-    // 2.14+: CUDA ≥ 13.2 builds use DEVICE_REQUIREMENT_POST_JETSON_SBSA_UNIFICATION (:375-385 @ v2.15.0).
+    // 2.14+: CUDA ≥ 13.2 builds use DEVICE_REQUIREMENT_POST_JETSON_SBSA_UNIFICATION (:375-384 @ v2.15.0).
     let cu132 = Wheels.build("2.14", "cu132", aarch64: true, torchVersion: "2.15.0+cu132")
     #expect(TorchArchitectures.torchWarnings(cu132, capability: "8.7", deviceName: "Orin").isEmpty)
   }
