@@ -256,10 +256,14 @@ public enum TorchArchitectures {
     }
     let targets = build.archFlags.compactMap(Target.init)
     guard !targets.isEmpty else {
-      let flags = build.archFlags.isEmpty ? "no arch flags were recorded" : "no arch flag is an sm_/compute_ entry (\(build.archFlags.joined(separator: " ")))"
+      let flags =
+        build.archFlags.isEmpty
+        ? "no arch flags were recorded" : "no arch flag is an sm_/compute_ entry (\(build.archFlags.joined(separator: " ")))"
       return Assessment(
         outcome: .undetermined,
-        explanation: "a CUDA \(cuda) build, but \(flags); torch.cuda.get_arch_list() is empty whenever CUDA is unavailable, read torch._C._cuda_getArchFlags() instead")
+        explanation:
+          "a CUDA \(cuda) build, but \(flags); torch.cuda.get_arch_list() is empty whenever CUDA is unavailable, "
+          + "read torch._C._cuda_getArchFlags() instead")
     }
     return judge(targets, on: device, cuda: NumericVersion(cuda))
   }
@@ -285,10 +289,12 @@ public enum TorchArchitectures {
       return Assessment(outcome: .native(best), explanation: "\(best) \(why.note)")
     }
     let noCubin = cubins.isEmpty ? "the build has no cubins" : "no cubin runs on \(device): \(failures(cubins))"
-    if let (best, why) = fits.filter({ $0.0.kind == .ptx && $0.1.runs }).max(by: { preference($0.0, device) < preference($1.0, device) }) {
+    let runnablePTX = fits.filter { $0.0.kind == .ptx && $0.1.runs }
+    if let (best, why) = runnablePTX.max(by: { preference($0.0, device) < preference($1.0, device) }) {
       return Assessment(
         outcome: .ptx(best),
-        explanation: "\(noCubin); the driver must JIT \(best) at first use (\(best) \(why.note); slow first start, and the driver must be at least as new as the CUDA that built the PTX)")
+        explanation: "\(noCubin); the driver must JIT \(best) at first use (\(best) \(why.note); "
+          + "slow first start, and the driver must be at least as new as the CUDA that built the PTX)")
     }
     let ptx = fits.filter { $0.0.kind == .ptx }
     let noPTX = ptx.isEmpty ? "no PTX is embedded for the driver to JIT" : "no PTX fits either: \(failures(ptx))"
