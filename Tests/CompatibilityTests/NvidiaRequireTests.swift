@@ -96,28 +96,6 @@ import Testing
   }
 }
 
-@Suite struct TorchArchitecturesTests {
-  @Test func parsing() throws {
-    #expect(TorchArchitectures.parse("sm_90")?.major == 9)
-    #expect(TorchArchitectures.parse("sm_100a")?.suffix == "a")
-    #expect(TorchArchitectures.parse("sm_120")?.major == 12)
-    #expect(TorchArchitectures.parse("compute_86")?.minor == 6)
-    #expect(TorchArchitectures.parse("gfx90a") == nil)
-  }
-
-  @Test func verdicts() {
-    let cu124 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"]
-    #expect(TorchArchitectures.verdict(archList: cu124, capability: "9.0") == .native("sm_90"))
-    #expect(TorchArchitectures.verdict(archList: cu124, capability: "8.9") == .native("sm_86"), "sm_86 runs on 8.9")
-    #expect(TorchArchitectures.verdict(archList: cu124, capability: "12.0") == .unsupported, "Blackwell needs sm_120 or PTX")
-    #expect(TorchArchitectures.verdict(archList: ["sm_80", "compute_80"], capability: "9.0") == .ptx("compute_80"))
-    #expect(TorchArchitectures.verdict(archList: ["sm_37", "sm_50", "sm_60", "sm_70"], capability: "8.0") == .unsupported)
-    #expect(TorchArchitectures.verdict(archList: ["sm_90a"], capability: "9.0") == .native("sm_90a"))
-    #expect(TorchArchitectures.verdict(archList: ["sm_72"], capability: "7.5") == .unsupported, "integrated 7.2 runs only on 7.2")
-    #expect(TorchArchitectures.verdict(archList: [], capability: "9.0") == .cpuOnly)
-  }
-}
-
 @Suite struct PythonVersionTests {
   @Test func ordering() {
     let ordered = ["1.0.dev0", "1.0a1.dev0", "1.0a1", "1.0b2", "1.0rc1", "1.0", "1.0+cu124", "1.0.post1.dev0", "1.0.post1", "1.1", "2!0.1"]
