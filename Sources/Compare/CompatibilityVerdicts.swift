@@ -71,20 +71,32 @@ public enum CompatibilityVerdicts {
       verdicts.append(Verdict(id: "compat.cuda-driver", severity: severity(verdict.outcome), subject: subject, message: verdict.explanation, details: details))
     }
     if let torch {
+      let build = TorchArchitectures.TorchBuild(cuda: torch.cuda, archFlags: torch.archList, torchVersion: torch.version)
+      let flags = torch.archList.isEmpty ? "none recorded" : torch.archList.joined(separator: " ")
       for device in offer.devices {
         guard let arch = device.arch else { continue }
         let label = device.label ?? "GPU"
-        switch TorchArchitectures.verdict(archList: torch.archList, capability: arch) {
-        case .native(let entry):
-          verdicts.append(Verdict(id: "compat.compute-capability", severity: .ok, subject: "\(subject) · \(label)", message: "torch \(torch.version) has \(entry) kernels for compute capability \(arch)", details: ["arch list: \(torch.archList.joined(separator: " "))"]))
-        case .ptx(let entry):
-          verdicts.append(Verdict(id: "compat.compute-capability", severity: .warning, subject: "\(subject) · \(label)", message: "torch \(torch.version) has no sm kernels for compute capability \(arch); the driver must JIT \(entry) PTX (slow first run, needs a driver that understands that PTX)", details: ["arch list: \(torch.archList.joined(separator: " "))"]))
+        let assessment = TorchArchitectures.assess(build, capability: arch)
+        let details = ["arch flags: \(flags)", "rules: reference/compute-capability-rules.md"]
+          + TorchArchitectures.torchWarnings(build, capability: arch, deviceName: label).map { "torch warns: \($0)" }
+        let severity: Severity
+        let message: String
+        switch assessment.outcome {
+        case .native:
+          (severity, message) = (.ok, "torch \(torch.version) has kernels for compute capability \(arch): \(assessment.explanation)")
+        case .ptx:
+          (severity, message) = (.warning, "torch \(torch.version) has no cubin for compute capability \(arch): \(assessment.explanation)")
         case .unsupported:
-          let sm = "sm_" + arch.replacing(".", with: "")
-          verdicts.append(Verdict(id: "compat.compute-capability", severity: .error, subject: "\(subject) · \(label)", message: "torch \(torch.version) was not built for compute capability \(arch) (\(sm)): CUDA kernels fail with \"no kernel image is available for execution on the device\"", details: ["arch list: \(torch.archList.joined(separator: " "))", "torch warns: \(label) with CUDA capability \(sm) is not compatible with the current PyTorch installation. The current PyTorch install supports CUDA capabilities \(torch.archList.joined(separator: " "))."]))
+          (severity, message) = (
+            .error,
+            "torch \(torch.version) has no kernels for compute capability \(arch): \(assessment.explanation); CUDA kernels fail with \"\(TorchArchitectures.noKernelImageError)\""
+          )
         case .cpuOnly:
-          verdicts.append(Verdict(id: "compat.compute-capability", severity: .warning, subject: "\(subject) · \(label)", message: "torch \(torch.version) is a CPU-only build: it will not use the GPU", details: []))
+          (severity, message) = (.warning, "torch \(torch.version) is a CPU-only build (torch.version.cuda is None): it will not use the GPU")
+        case .undetermined:
+          (severity, message) = (.warning, "cannot tell whether torch \(torch.version) has kernels for compute capability \(arch): \(assessment.explanation)")
         }
+        verdicts.append(Verdict(id: "compat.compute-capability", severity: severity, subject: "\(subject) · \(label)", message: message, details: details))
       }
     }
     let environment = image.config.value?.environment ?? [:]
