@@ -172,16 +172,19 @@ public enum NvidiaRequire {
   }
 
   /// The brand libnvidia-container (≥ 1.9.0) passes to the DSL for an NVML brand, given as NVML's
-  /// enum value name in nvidia-smi's spelling (`NVIDIA`, `NVIDIA RTX`, `GeForce`, …).
+  /// enum value name in nvidia-smi's spelling (`NVIDIA`, `NVIDIA RTX`, `GeForce`, …, any case) or
+  /// already as the container's name (`Nvidia`).
   public static func containerBrand(nvmlBrand: String?) -> String {
-    let names = [
-      "Quadro": "Quadro", "Tesla": "Tesla", "NVS": "NVS", "GRID": "GRID", "GeForce": "GeForce", "TITAN": "TITAN",
-      "NVIDIA Virtual Applications": "VApps", "NVIDIA Virtual PC": "VPC", "NVIDIA Virtual Compute Server": "VCS",
-      "NVIDIA RTX Virtual Workstation": "VWS", "NVIDIA Cloud Gaming": "CloudGaming", "Quadro RTX": "QuadroRTX",
-      "NVIDIA RTX": "NvidiaRTX", "NVIDIA": "Nvidia", "GeForce RTX": "GeForceRTX", "TITAN RTX": "TitanRTX",
-    ]
-    return nvmlBrand.flatMap { names[$0] } ?? "Unknown"
+    guard let nvmlBrand else { return "Unknown" }
+    return brandNames[nvmlBrand.lowercased()] ?? brandNames.values.first { $0.lowercased() == nvmlBrand.lowercased() } ?? "Unknown"
   }
+
+  private static let brandNames = [
+    "quadro": "Quadro", "tesla": "Tesla", "nvs": "NVS", "grid": "GRID", "geforce": "GeForce", "titan": "TITAN",
+    "nvidia virtual applications": "VApps", "nvidia virtual pc": "VPC", "nvidia virtual compute server": "VCS",
+    "nvidia rtx virtual workstation": "VWS", "nvidia cloud gaming": "CloudGaming", "quadro rtx": "QuadroRTX",
+    "nvidia rtx": "NvidiaRTX", "nvidia": "Nvidia", "geforce rtx": "GeForceRTX", "titan rtx": "TitanRTX",
+  ]
 
   /// The brand libnvidia-container (≥ 1.9.0) names for an `nvmlBrandType_t` value.
   public static func containerBrand(nvmlBrandType: Int) -> String {

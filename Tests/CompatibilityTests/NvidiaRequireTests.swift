@@ -211,7 +211,7 @@ enum Hosts {
   @Test(arguments: [
     ("NVIDIA", "Nvidia"), ("Tesla", "Tesla"), ("GeForce", "GeForce"), ("Quadro", "Quadro"), ("TITAN", "TITAN"), ("NVIDIA RTX", "NvidiaRTX"),
     ("GeForce RTX", "GeForceRTX"), ("Quadro RTX", "QuadroRTX"), ("NVIDIA Virtual Compute Server", "VCS"), ("NVIDIA Cloud Gaming", "CloudGaming"),
-    ("Unknown", "Unknown"), ("NVIDIA H200", "Unknown"),
+    ("Unknown", "Unknown"), ("NVIDIA H200", "Unknown"), ("Nvidia", "Nvidia"), ("nvidia rtx", "NvidiaRTX"), ("VCS", "VCS"),
   ])
   func brands(nvml: String, container: String) {
     // driver.c:543-598 (upstream 6845f41, libnvidia-container ≥ 1.9.0)
