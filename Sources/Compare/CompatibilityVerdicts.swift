@@ -14,6 +14,17 @@ public enum CompatibilityVerdicts {
     /// The GPUs with their product line, for forward compatibility (empty when none is known).
     public var products: [CUDAOnHost.Device]
 
+    /// NVML's brand for a GPU known only by its catalog name (no NVML: a captured tree without
+    /// nvidia-smi output): what NVML reports for that product line.
+    static func nvmlBrand(forName name: String) -> String? {
+      switch GPUProductLine.classify(name: name, nvmlBrand: nil) {
+      case .consumer: return name.contains("TITAN") ? "TITAN" : "GeForce"
+      case .dataCenter: return name.hasPrefix("Tesla") ? "Tesla" : "NVIDIA"
+      case .workstation: return name.contains("Quadro") ? "Quadro" : "NVIDIA RTX"
+      case .integrated, .unknown: return nil
+      }
+    }
+
     /// Nil when the host has no NVIDIA driver (nothing to judge).
     public init?(_ host: HostFacts) {
       guard let driver = host.nvidia.kernelModule.value?.version ?? host.nvidia.nvml.value?.driverVersion else { return nil }
@@ -23,7 +34,7 @@ public enum CompatibilityVerdicts {
       let nvml = host.nvidia.nvml.value?.gpus ?? []
       let gpus = host.pci.value?.gpus.filter { $0.vendorID == "10de" } ?? []
       var products: [CUDAOnHost.Device] = []
-      var devices = gpus.map { gpu in
+      devices = gpus.map { gpu in
         let device = nvml.first { $0.pciAddress == gpu.address }
         let catalog = UInt16(gpu.deviceID, radix: 16).flatMap(GPUCatalog.nvidia(deviceID:))
         let name = device?.name ?? catalog?.name
@@ -31,13 +42,10 @@ public enum CompatibilityVerdicts {
         products.append(CUDAOnHost.Device(label: label, productLine: GPUProductLine.classify(name: name ?? gpu.deviceName, nvmlBrand: device?.brand)))
         return NvidiaRequire.DeviceFacts(
           cuda: cuda, driver: driver, arch: device?.computeCapability ?? catalog?.computeCapability,
-          brand: device.map { NvidiaRequire.containerBrand(nvmlBrand: $0.brand) }, label: label)
+          brand: NvidiaRequire.containerBrand(nvmlBrand: device?.brand ?? catalog.map { Self.nvmlBrand(forName: $0.name) } ?? nil),
+          label: label, uuid: nil, pciBusID: gpu.address, migDevices: [])
       }
       self.products = products
-      if devices.isEmpty {
-        devices = [NvidiaRequire.DeviceFacts(cuda: cuda, driver: driver, arch: nil, brand: nil, label: nil)]
-      }
-      self.devices = devices
     }
   }
 
@@ -101,7 +109,11 @@ public enum CompatibilityVerdicts {
     }
     let environment = image.config.value?.environment ?? [:]
     if environment.keys.contains(where: { $0.hasPrefix("NVIDIA_REQUIRE_") }) || environment["CUDA_VERSION"] != nil {
-      verdicts.append(requireVerdict(NvidiaRequire.evaluate(environment: environment, devices: offer.devices), subject: subject))
+      // As `docker run --gpus all` starts it: Docker sets NVIDIA_VISIBLE_DEVICES=all.
+      var started = environment
+      started["NVIDIA_VISIBLE_DEVICES"] = "all"
+      let outcome = NvidiaRequire.evaluate(environment: started, driver: offer.driver, cuda: offer.cuda, gpus: offer.devices)
+      verdicts.append(requireVerdict(outcome, subject: subject, cudaDriver: verdicts.last { $0.id == "compat.cuda-driver" }))
     }
     return verdicts
   }
@@ -115,31 +127,67 @@ public enum CompatibilityVerdicts {
     }
   }
 
-  static func requireVerdict(_ outcome: NvidiaRequire.Outcome, subject: String) -> Verdict {
+  /// Where requirements are checked: only the toolkit's legacy path (`docker run --gpus` under runc, or
+  /// the nvidia runtime before toolkit 1.18 or in `mode = "legacy"`); CDI and jit-cdi start the
+  /// container whatever they say (reference/nvidia-require-rules.md, "Which modes check requirements").
+  static let enforcingModes =
+    "under `docker run --gpus` (the toolkit's legacy hook checks them); CDI (`--device nvidia.com/gpu=all`) and the nvidia runtime's jit-cdi mode (toolkit ≥ 1.18) do not check them"
+
+  static func requireVerdict(_ outcome: NvidiaRequire.Outcome, subject: String, cudaDriver: Verdict?) -> Verdict {
+    func verdict(_ severity: Severity, _ message: String, _ details: [String] = []) -> Verdict {
+      Verdict(id: "compat.nvidia-require", severity: severity, subject: subject, message: message, details: details + ["mode: \(enforcingModes)"])
+    }
     if outcome.disabled {
-      return Verdict(id: "compat.nvidia-require", severity: .note, subject: subject, message: "NVIDIA_DISABLE_REQUIRE is set: the container toolkit skips the image's requirements", details: [])
+      return verdict(.note, "NVIDIA_DISABLE_REQUIRE is set: the container toolkit skips the image's requirements")
+    }
+    if !outcome.checked {
+      return verdict(.note, "NVIDIA_VISIBLE_DEVICES=void: not a GPU container, nothing is checked")
+    }
+    if let error = outcome.setupError {
+      return verdict(.error, "the toolkit fails before checking the requirements: \(error)", [error])
     }
     if let (variable, error) = outcome.invalid.first {
-      return Verdict(id: "compat.nvidia-require", severity: .error, subject: subject, message: "\(variable) is not a valid expression: the container will not start (\(error.reason))", details: [error.description])
+      return verdict(.error, "\(variable) is not a valid expression: the container will not start \(enforcingModes.prefix(while: { $0 != ";" })) (\(error.reason))", [error.description])
     }
     var details: [String] = []
-    if outcome.synthesizedFromCudaVersion { details.append("legacy image: NVIDIA_REQUIRE_CUDA synthesized from CUDA_VERSION") }
+    if outcome.synthesizedFromCudaVersion { details.append("legacy image: the requirement cuda>=MAJOR.MINOR is synthesized from CUDA_VERSION") }
     var failing: [String] = []
+    var forwardCompatibilityTerms: [String] = []
     for evaluation in outcome.evaluations {
       let device = evaluation.device.label ?? "no visible GPU"
-      if let satisfied = evaluation.terms.first(where: \.satisfied) {
-        details.append("\(evaluation.variable) on \(device): satisfied by \(satisfied.term)")
+      if evaluation.satisfied {
+        if let holding = evaluation.terms.first(where: \.satisfied) {
+          details.append("\(evaluation.variable) on \(device): satisfied by \(holding.term)")
+          let properties = holding.factors.compactMap { $0.factor?.property }
+          if !properties.contains(.cuda) && properties.contains(.driver) {
+            forwardCompatibilityTerms.append("\(holding.term)")
+          }
+        } else {
+          details.append("\(evaluation.variable) on \(device): satisfied")
+        }
       } else {
         failing.append("\(evaluation.variable) on \(device)")
-        details.append("\(evaluation.variable) on \(device): every alternative fails:")
+        details.append("\(evaluation.variable) on \(device): \(evaluation.toolkitError ?? "not satisfied"); every alternative:")
         details += evaluation.terms.map { "  \($0.term): \($0.explanation)" }
       }
     }
     if failing.isEmpty {
-      return Verdict(id: "compat.nvidia-require", severity: .ok, subject: subject, message: "the image's NVIDIA_REQUIRE_* hold on this host", details: details)
+      guard let branch = forwardCompatibilityTerms.first else {
+        return verdict(.ok, "the image's NVIDIA_REQUIRE_* hold on this host", details)
+      }
+      // A driver-branch alternative is the image's forward-compatibility declaration: the toolkit
+      // starts the container, and CUDA then runs only through the image's cuda-compat libraries.
+      if let cudaDriver, cudaDriver.severity == .error {
+        return verdict(
+          .warning,
+          "the toolkit starts the container through the forward-compatibility alternative \(branch), but CUDA will not run: \(cudaDriver.message)",
+          details)
+      }
+      return verdict(.ok, "the image's NVIDIA_REQUIRE_* hold on this host through the forward-compatibility alternative \(branch)", details)
     }
-    return Verdict(
-      id: "compat.nvidia-require", severity: .error, subject: subject,
-      message: "\(failing.joined(separator: "; ")) not satisfied: the toolkit refuses to start the container (\"unsatisfied condition\")", details: details)
+    return verdict(
+      .error,
+      "\(failing.joined(separator: "; ")) not satisfied: the toolkit refuses to start the container (\"unsatisfied condition\") \(enforcingModes)",
+      details)
   }
 }
