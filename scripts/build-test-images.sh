@@ -33,6 +33,7 @@ build debian-base debian-base ""
 base=$last_hash
 build torch torch "$base"
 build cuda-layout cuda-layout "$base"
+build torch-cuda torch-cuda "$base"
 build venv-nopip venv-nopip "$base"
 build hostile-flood hostile "" flood
 build hostile-hang hostile "" hang
