@@ -83,9 +83,10 @@ if name == "torch":
 elif name == "tensorflow":
     # tf.sysconfig.get_build_info() returns the build_info dict generated at build time
     # (tensorflow/python/platform/sysconfig.py, tensorflow/tools/build_info/gen_build_info.py):
-    # static, no GPU needed. A Linux CUDA wheel says e.g. cuda_version '12.1', cudnn_version
-    # '8', is_cuda_build True, cuda_compute_capabilities ['sm_52', ..., 'compute_90'] (the
-    # installation docs print it); CPU builds have no cuda_version; Windows ones say '64_112'.
+    # static, no GPU needed. PyPI's tensorflow 2.18.0 (Linux x86_64) says cuda_version
+    # '12.5.1', cudnn_version '9', is_cuda_build True, cuda_compute_capabilities ['sm_60',
+    # 'sm_70', 'sm_80', 'sm_89', 'compute_90'] without a GPU; CPU builds have no cuda_version
+    # (and is_cuda_build False); Windows builds say '64_112'.
     def build_info():
         return dict(module.sysconfig.get_build_info())
     def build_cuda():
@@ -138,7 +139,9 @@ elif name == "jax":
         # The plugin's _versions module (jaxlib/cuda/versions.cc): *_build_version() are the
         # header macros JAX was compiled against (CUDART_VERSION 12060, CUDNN_VERSION 90100),
         # *_get_version() ask the loaded libraries (cudaRuntimeGetVersion, cudnnGetVersion):
-        # none of these needs a GPU.
+        # none of these needs a GPU. jax 0.4.35's jax_plugins.xla_cuda12 has no cuda_versions
+        # attribute (later releases have), so there the plugin's _versions is imported here:
+        # it answered 12.3 (CUDART_VERSION 12030) and cuDNN 9.1.0 on a machine without a GPU.
         for plugin in ("jax_plugins.xla_cuda13", "jax_plugins.xla_cuda12"):
             loaded = sys.modules.get(plugin)
             if loaded is not None and getattr(loaded, "cuda_versions", None) is not None:

@@ -136,3 +136,74 @@ import Testing
     #expect(torch.problems == [])
   }
 }
+
+/// What checks/framework-probe.py printed for real PyPI wheels too large for a test image,
+/// each pip-installed into a container without network on a machine without a GPU:
+/// tensorflow 2.18.0 (a CUDA build; its nvidia-* extras not installed) on debian-base, and
+/// jax 0.4.35 with jaxlib, jax-cuda12-plugin and jax-cuda12-pjrt 0.4.35 on torch-cuda (whose
+/// nvidia-* wheels it loads). The lines are as printed, only shortened where marked.
+@Suite struct RecordedFrameworkProbeTests {
+  static func info(_ name: String, _ lines: [String]) throws -> FrameworkInfo {
+    let parsed = InspectionParser(lines.map { "rc1\t" + $0 }.joined(separator: "\n") + "\n")
+    return try #require(ImageFactsBuilder.framework(name, parsed)?.info.value)
+  }
+
+  @Test func tensorflowCUDABuildWithoutAGPU() throws {
+    let info = try Self.info("tensorflow", [
+      "framework.tensorflow.present\tyes",
+      "framework.tensorflow.version\t2.18.0",
+      "framework.tensorflow.build_cuda\t12.5.1",
+      "framework.tensorflow.build_cudnn\t9",
+      "framework.tensorflow.arch_source\tbuild_info.cuda_compute_capabilities",
+      "framework.tensorflow.arch_list\tsm_60 sm_70 sm_80 sm_89 compute_90",
+      "framework.tensorflow.gpus\t0",
+      "framework.tensorflow.cuda_available\tno",
+    ])
+    #expect(info.version == "2.18.0")
+    #expect(info.cuda == "12.5.1")
+    #expect(info.cudnn == "9")
+    #expect(info.archList == ["sm_60", "sm_70", "sm_80", "sm_89", "compute_90"])
+    #expect(info.archSource == "build_info.cuda_compute_capabilities")
+    #expect(info.cudaAvailable == false)
+    #expect(info.hip == nil && info.companions == nil && info.problems == [])
+  }
+
+  @Test func jaxWithTheCUDA12PluginWithoutAGPU() throws {
+    let nvidia = "/opt/venv/lib/python3.11/site-packages/nvidia"
+    let info = try Self.info("jax", [
+      "framework.jax.present\tyes",
+      "framework.jax.version\t0.4.35",
+      "framework.jax.companion\tjaxlib 0.4.35",
+      "framework.jax.companion\tjax-cuda12-plugin 0.4.35",
+      "framework.jax.companion\tjax-cuda12-pjrt 0.4.35",
+      "framework.jax.backend\tcpu",
+      "framework.jax.cuda_available\tno",
+      "framework.jax.cuda\t12.3",
+      "framework.jax.cudnn\t9.1.0",
+      "framework.jax.loaded\t\(nvidia)/cuda_runtime/lib/libcudart.so.12",
+      "framework.jax.loaded\t\(nvidia)/cudnn/lib/libcudnn.so.9",
+      "framework.jax.loaded\t\(nvidia)/cudnn/lib/libcudnn_graph.so.9",
+    ])
+    #expect(info.version == "0.4.35")
+    #expect(info.cuda == "12.3", "CUDART_VERSION 12030 that jax_cuda12_plugin was built against")
+    #expect(info.cudnn == "9.1.0", "cudnnGetVersion() of the nvidia-cudnn-cu12 9.1.0.70 it loaded")
+    #expect(info.companions == ["jaxlib": "0.4.35", "jax-cuda12-plugin": "0.4.35", "jax-cuda12-pjrt": "0.4.35"])
+    #expect(info.cudaAvailable == false)
+    #expect(info.archList == [] && info.archSource == nil)
+    #expect(info.loadedLibraries.count == 3)
+  }
+
+  @Test func rocmBuildCarriesItsHIPVersion() throws {
+    // Not recorded: ROCm wheels are not on PyPI (download.pytorch.org is not reachable here).
+    // This only checks that torch.version.hip is carried and a ROCm build is no CUDA build.
+    let info = try Self.info("torch", [
+      "framework.torch.present\tyes",
+      "framework.torch.version\t2.5.1+rocm6.2",
+      "framework.torch.hip\t6.2.41133",
+      "framework.torch.cuda_available\tno",
+    ])
+    #expect(info.cuda == nil)
+    #expect(info.hip == "6.2.41133")
+    #expect(info.cudaAvailable == false)
+  }
+}
