@@ -34,6 +34,7 @@ base=$last_hash
 build torch torch "$base"
 build cuda-layout cuda-layout "$base"
 build cuda13-compat cuda13-compat "$base"
+build torch-cuda torch-cuda "$base"
 build venv-nopip venv-nopip "$base"
 build hostile-flood hostile "" flood
 build hostile-hang hostile "" hang

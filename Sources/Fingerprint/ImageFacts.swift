@@ -192,7 +192,8 @@ public struct FrameworkInfo: Codable, Sendable, Hashable {
   /// The cuDNN it reports (`torch.backends.cudnn.version()` 90100 → `9.1.0`).
   public var cudnn: String?
   public var nccl: String?
-  /// `torch.cuda.get_arch_list()`: `sm_80`, `sm_90`, `compute_90`, …
+  /// The GPU architectures the build has kernels for: `sm_80`, `sm_90`, `compute_90`, …
+  /// (see ``archSource``).
   public var archList: [String]
   public var cudaAvailable: Bool?
   public var cxx11ABI: Bool?
@@ -200,10 +201,20 @@ public struct FrameworkInfo: Codable, Sendable, Hashable {
   public var loadedLibraries: [String]
   /// Attributes that could not be read, with the error.
   public var problems: [String]
+  /// Where ``archList`` came from: `_cuda_getArchFlags` (torch's compiled CUDA_ARCH_FLAGS,
+  /// readable without a GPU), `get_arch_list` (`torch.cuda.get_arch_list()`, empty whenever
+  /// no GPU is usable: the fallback for builds that do not record their flags, CPU builds
+  /// included), `build_info.cuda_compute_capabilities` (TensorFlow); nil when not reported.
+  public var archSource: String?
+  /// The HIP (ROCm) version of a ROCm build (`torch.version.hip`), nil otherwise.
+  public var hip: String?
+  /// Distributions the framework runs on, by name, with their versions (JAX: `jaxlib`,
+  /// `jax-cuda12-plugin`, `jax-cuda12-pjrt`); nil when none was reported.
+  public var companions: [String: String]?
 
   public init(
     version: String, cuda: String?, cudnn: String?, nccl: String?, archList: [String], cudaAvailable: Bool?, cxx11ABI: Bool?,
-    loadedLibraries: [String], problems: [String]
+    loadedLibraries: [String], problems: [String], archSource: String? = nil, hip: String? = nil, companions: [String: String]? = nil
   ) {
     self.version = version
     self.cuda = cuda
@@ -214,5 +225,8 @@ public struct FrameworkInfo: Codable, Sendable, Hashable {
     self.cxx11ABI = cxx11ABI
     self.loadedLibraries = loadedLibraries
     self.problems = problems
+    self.archSource = archSource
+    self.hip = hip
+    self.companions = companions
   }
 }

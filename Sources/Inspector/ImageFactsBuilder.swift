@@ -146,6 +146,12 @@ enum ImageFactsBuilder {
     let cuda = parsed.value(prefix + "cuda") ?? parsed.value(prefix + "build_cuda")
     let cudnn = (parsed.value(prefix + "cudnn") ?? parsed.value(prefix + "build_cudnn")).map { name == "torch" ? decodeCudnn($0) : $0 }
     func flag(_ key: String) -> Bool? { parsed.value(prefix + key).map { $0 == "yes" } }
+    // `companion` lines: "DISTRIBUTION VERSION" (JAX's jaxlib and CUDA plugin).
+    var companions: [String: String] = [:]
+    for line in parsed.values(prefix + "companion") {
+      let parts = line.split(separator: " ", maxSplits: 1)
+      if parts.count == 2 { companions[String(parts[0])] = String(parts[1]) }
+    }
     return FrameworkFacts(
       name: name,
       info: .present(
@@ -153,7 +159,9 @@ enum ImageFactsBuilder {
           version: parsed.value(prefix + "version") ?? "unknown", cuda: cuda == "None" ? nil : cuda, cudnn: cudnn, nccl: parsed.value(prefix + "nccl"),
           archList: (parsed.value(prefix + "arch_list") ?? "").split(separator: " ").map(String.init),
           cudaAvailable: flag("cuda_available"), cxx11ABI: flag("cxx11_abi"),
-          loadedLibraries: Array(Set(parsed.values(prefix + "loaded"))).sorted(), problems: problems),
+          loadedLibraries: Array(Set(parsed.values(prefix + "loaded"))).sorted(), problems: problems,
+          archSource: parsed.value(prefix + "arch_source"), hip: parsed.value(prefix + "hip"),
+          companions: companions.isEmpty ? nil : companions),
         from: source))
   }
 }
