@@ -34,7 +34,7 @@ import Testing
     let require = try #require(findings("image.nvidia-require", in: print).first)
     #expect(require.severity == .error)
     #expect(require.evidence.contains("  cuda>=13.1: cuda>=13.1 fails (cuda is 13.0)"))
-    #expect(require.evidence.contains("  brand=tesla,driver>=535,driver<536: brand=tesla fails (brand is Unknown), driver<536 fails (driver is 580.159.04)"))
+    #expect(require.evidence.contains("  brand=tesla,driver>=535,driver<536: brand=tesla fails (brand is Nvidia), driver<536 fails (driver is 580.159.04)"))
     let driver = try #require(findings("image.cuda-driver", in: print).first)
     #expect(driver.severity == .warning)
     #expect(driver.message.contains("590.44.01"))
@@ -60,12 +60,22 @@ import Testing
     #expect(driver.message.contains("runs through CUDA forward compatibility"))
     let require = try #require(findings("image.nvidia-require", in: dataCenter).first)
     #expect(require.severity == .ok)
-    #expect(require.evidence.contains { $0.contains("satisfied by brand=unknown,driver>=575,driver<576") }, "\(require.evidence)")
+    #expect(require.evidence.contains { $0.contains("satisfied by brand=nvidia,driver>=575,driver<576") }, "\(require.evidence)")
 
     let geForce = try await host("geforce-driver575", with: [image])
     #expect(severity("image.cuda-driver", in: geForce) == .error)
     #expect(findings("image.cuda-driver", in: geForce).first?.message.contains("error 804") == true)
     #expect(severity("image.nvidia-require", in: geForce) == .error)
+
+    // The same image with its compat libraries deleted (a slimmed image): the toolkit still starts it
+    // through the R575 alternative, but CUDA fails. Both verdicts say so; neither contradicts the other.
+    var slimmed = image
+    slimmed.cuda.compat = nil
+    let withoutCompat = try await host("h200-driver575", with: [slimmed])
+    #expect(severity("image.cuda-driver", in: withoutCompat) == .error)
+    let started = try #require(findings("image.nvidia-require", in: withoutCompat).first)
+    #expect(started.severity == .warning)
+    #expect(started.message.contains("starts the container through the forward-compatibility alternative brand=nvidia,driver>=575,driver<576, but CUDA will not run"))
 
     // On the real capture (R580) the compat libraries are older than the driver: not needed.
     let current = await h200(with: [image])
