@@ -74,7 +74,7 @@ let package = Package(
       name: "FleetTests",
       dependencies: ["Fleet", "Compare", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "Probes", "TestSupport"]),
-    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
+    .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Compare", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),

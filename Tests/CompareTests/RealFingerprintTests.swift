@@ -64,6 +64,23 @@ import Testing
     #expect(!comparison.matters, "\(comparison.report.items.filter { $0.severity == .error })")
   }
 
+  /// "Laptop vs cluster": this GPU-less machine (a CI runner) holds the real PyPI torch 2.5.1+cu124
+  /// image; the cluster node has an RTX 5090 (derived from the H200 capture). compare predicts
+  /// "no kernel image" from the arch flags torch reports without a GPU.
+  @Test func realCUDATorchAgainstABlackwellNode() async throws {
+    let tree = try FixtureHost.materialize("rtx5090")
+    let node = try ComparedSide(name: "node.json", fingerprint: await HostFingerprints.probe(tree.root))
+    let runner = try ComparedSide(name: "ci.json", fingerprint: try await thisMachine(with: ["torch-cuda"]))
+    let comparison = Comparator().compare(node, runner)
+    let capability = try #require(comparison.verdicts.first { $0.id == "compat.compute-capability" })
+    #expect(capability.severity == .error)
+    #expect(capability.message.contains("no kernel image is available for execution on the device"))
+    #expect(capability.details.contains("arch flags: sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90"))
+    #expect(comparison.matters)
+    let hopper = Comparator().compare(try ComparedSide(name: "h200.json", fingerprint: await h200()), runner)
+    #expect(hopper.verdicts.first { $0.id == "compat.compute-capability" }?.severity == .ok)
+  }
+
   @Test func cuda131ImageOnTheH200FailsWithEveryAlternativeExplained() async throws {
     var image = try await Self.inspected("cuda-layout")
     image.config.value?.environment["CUDA_VERSION"] = "13.1.0"

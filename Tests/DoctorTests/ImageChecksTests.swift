@@ -83,6 +83,29 @@ import Testing
     #expect(findings("image.cuda-driver", in: current).first?.message.contains("driver 580.159.04 supports CUDA 13.0.2") == true)
   }
 
+  /// The real PyPI torch 2.5.1+cu124 (arch flags sm_50 … sm_90, read without a GPU): no kernel
+  /// image for an RTX 5090 (12.0), sm_90 cubins for the H200 — the acceptance case.
+  @Test func realCUDATorchOnBlackwellAndHopper() async throws {
+    let image = try await Self.inspected("torch-cuda")
+    let blackwell = try await host("rtx5090", with: [image])
+    let item = try #require(findings("image.compute-capability", in: blackwell).first)
+    #expect(item.severity == .error)
+    #expect(item.message.contains("no kernel image is available for execution on the device"))
+    #expect(item.message.contains("compute capability 12.0"))
+    #expect(item.fix?.contains("cu128") == true)
+    let hopper = try #require(findings("image.compute-capability", in: await h200(with: [image])).first)
+    #expect(hopper.severity == .ok)
+    #expect(hopper.message.contains("sm_90"))
+    #expect(severity("image.cuda-driver", in: blackwell) == .ok)
+  }
+
+  /// Debian's torch 1.13 is a CPU build (torch.version.cuda is None): a warning, on any GPU.
+  @Test func cpuTorchIsCalledCPUOnly() async throws {
+    let item = try #require(findings("image.compute-capability", in: await h200(with: [try await Self.inspected("torch")])).first)
+    #expect(item.severity == .warning)
+    #expect(item.message.contains("CPU-only build"))
+  }
+
   @Test func torchWithoutKernelsForTheH200() async throws {
     var image = try await Self.inspected("torch")
     var torch = try #require(image.framework("torch")?.info.value)
