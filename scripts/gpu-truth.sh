@@ -38,7 +38,7 @@ truth > "$O/torch-visible.json" 2>&1
 CUDA_VISIBLE_DEVICES="" truth > "$O/torch-hidden.json" 2>&1
 for mode in visible hidden; do
   if [ $mode = hidden ]; then export CUDA_VISIBLE_DEVICES=""; else unset CUDA_VISIBLE_DEVICES; fi
-  python3 checks/framework-probe.py torch > "$O/probe-tree-$mode.txt" 2>&1
+  for framework in torch jax; do python3 checks/framework-probe.py $framework > "$O/probe-$framework-$mode.txt" 2>&1; done
   timeout 120 "$K/rigcheck" inspect local --runtime host --json > "$O/inspect-host-$mode.json" 2> "$O/inspect-host-$mode.err"
 done
 unset CUDA_VISIBLE_DEVICES
@@ -49,4 +49,6 @@ unset CUDA_VISIBLE_DEVICES
   echo "--- container toolkit"; for c in nvidia-ctk nvidia-container-cli nvidia-container-runtime docker podman; do printf '%s: ' $c; command -v $c || echo absent; done
   echo "--- python packages"; python3 -m pip list 2>/dev/null | grep -iE "^(torch|nvidia-|triton|jax|tensorflow)" 
 } > "$O/gpu-facts.txt" 2>&1
+# One archive: the device tool brings back only a few files.
+(cd "$O" && tar -czf truth.tgz torch-*.json probe-*.txt inspect-host-* gpu-facts.txt && rm -f torch-*.json probe-*.txt inspect-host-* gpu-facts.txt)
 ls -la "$O"

@@ -3,9 +3,10 @@
 /// Three mechanisms, from NVIDIA's CUDA Compatibility guide (docs.nvidia.com/deploy/cuda-compatibility):
 /// - the driver is at least the release's minimum (Release Notes, Table 3): full support;
 /// - **forward compatibility**: the image ships the `cuda-compat` package's `libcuda.so.<driver>`
-///   (`/usr/local/cuda-X.Y/compat/`), newer than the host driver, and the container toolkit puts it
-///   in front of the host's `libcuda` — only on data-center GPUs, select RTX SKUs and Jetson;
-///   elsewhere it fails with `cudaErrorCompatNotSupportedOnDevice` (804);
+///   (`/usr/local/cuda-X.Y/compat/`) of a newer driver branch than the host's, and the container
+///   toolkit puts it in front of the host's `libcuda` — which works only on data-center GPUs,
+///   select RTX SKUs and Jetson; elsewhere CUDA fails with `cudaErrorCompatNotSupportedOnDevice`
+///   (804), even for a CUDA version the host driver alone would have run;
 /// - **minor-version compatibility** (CUDA 11+): a driver of the same CUDA major at or above the
 ///   major's floor runs it with a limited feature set (newer PTX will not JIT).
 public enum CUDAOnHost {
@@ -66,7 +67,11 @@ public enum CUDAOnHost {
   /// GPUs a container would see (none known: forward compatibility is judged by the driver alone).
   public static func evaluate(driver: String, cuda: String, compatDrivers: [String] = [], devices: [Device] = []) -> Verdict? {
     guard let driverVerdict = DriverCompatibility.evaluate(driver: driver, cuda: cuda), let driverVersion = NumericVersion(driver) else { return nil }
-    let newerCompat = compatDrivers.compactMap(NumericVersion.init).filter { $0 > driverVersion }.max()
+    // The toolkit puts the image's compat libcuda in front only when its driver branch (major) is
+    // newer than the host's: libnvidia-container's default `ldconfig` compat mode keeps
+    // "major version above the driver's" (src/cli/compat_mode.c:82), and the CDI hook
+    // `enable-cuda-compat` does the same (reference/nvidia-require-rules.md, "cuda-compat").
+    let newerCompat = compatDrivers.compactMap(NumericVersion.init).filter { $0.major > driverVersion.major }.max()
     guard driverVerdict.outcome != .supported, let compat = newerCompat else {
       return Verdict(outcome: outcomeWithoutCompat(driverVerdict.outcome), driverVerdict: driverVerdict)
     }

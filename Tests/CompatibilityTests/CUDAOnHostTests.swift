@@ -38,6 +38,21 @@ import Testing
     #expect(verdict.outcome == .supported)
   }
 
+  @Test func compatLibrariesOfTheSameBranchAreNotMounted() throws {
+    // compat_mode.c:82 (ldconfig mode, the toolkit's default): only a compat libcuda of a newer
+    // major than the driver's is used. CUDA 13.0.2 (580.95.05) on 580.65.06: minor-version compatibility.
+    let verdict = try #require(CUDAOnHost.evaluate(driver: "580.65.06", cuda: "13.0.2", compatDrivers: ["580.95.05"], devices: [h200]))
+    #expect(verdict.outcome == .minorVersionCompatibility)
+  }
+
+  @Test func geForceBreaksEvenWhereTheDriverAloneWouldRunIt() throws {
+    // A CUDA 12.8 image (cuda-compat-12-8 = 570.x) on a GeForce with R535 (CUDA 12.2): minor-version
+    // compatibility would run it, but the toolkit mounts the newer-branch compat libcuda: error 804.
+    let verdict = try #require(CUDAOnHost.evaluate(driver: "535.247.01", cuda: "12.8.1", compatDrivers: ["570.124.06"], devices: [rtx4090]))
+    #expect(verdict.driverVerdict.outcome == .minorVersionCompatibility)
+    #expect(verdict.outcome == .forwardCompatibilityUnsupported(compatDriver: "570.124.06", devices: ["NVIDIA GeForce RTX 4090 (a GeForce/TITAN GPU)"]))
+  }
+
   @Test func compatLibrariesTooOldForTheCUDAVersionDoNotHelp() throws {
     // A CUDA 13.0 program with a 575-branch compat libcuda (CUDA 12.9's driver) on R570.
     let verdict = try #require(CUDAOnHost.evaluate(driver: "570.124.06", cuda: "13.0", compatDrivers: ["575.57.08"], devices: [h200]))
