@@ -116,7 +116,7 @@ enum DriverChecks {
       return [
         ReportItem(
           id: "", severity: severity, message: "driver \(driver) runs CUDA \(wanted) only under minor-version compatibility (full support from \(minimum))",
-          why: "\(verdict.explanation); PTX built by CUDA \(wanted) fails with cudaErrorUnsupportedPtxVersion and new features are missing",
+          why: "\(verdict.explanation): cudaErrorUnsupportedPtxVersion when it loads such PTX, and CUDA \(wanted)'s new driver features are missing",
           fix: "\(upgrade) for full support, or build with CUDA \(reported ?? "the driver's version")", evidence: evidence)
       ]
     }
