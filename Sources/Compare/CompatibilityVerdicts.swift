@@ -78,34 +78,9 @@ public enum CompatibilityVerdicts {
       details += (image.cuda.compat ?? []).map { "cuda-compat libcuda \($0.version): \($0.source)" }
       verdicts.append(Verdict(id: "compat.cuda-driver", severity: severity(verdict.outcome), subject: subject, message: verdict.explanation, details: details))
     }
-    if let torch {
-      let build = TorchArchitectures.TorchBuild(cuda: torch.cuda, archFlags: torch.archList, torchVersion: torch.version)
-      let flags = torch.archList.isEmpty ? "none recorded" : torch.archList.joined(separator: " ")
-      for device in offer.devices {
-        guard let arch = device.arch else { continue }
-        let label = device.label ?? "GPU"
-        let assessment = TorchArchitectures.assess(build, capability: arch)
-        let details = ["arch flags: \(flags)", "rules: reference/compute-capability-rules.md"]
-          + TorchArchitectures.torchWarnings(build, capability: arch, deviceName: label).map { "torch warns: \($0)" }
-        let severity: Severity
-        let message: String
-        switch assessment.outcome {
-        case .native:
-          (severity, message) = (.ok, "torch \(torch.version) has kernels for compute capability \(arch): \(assessment.explanation)")
-        case .ptx:
-          (severity, message) = (.warning, "torch \(torch.version) has no cubin for compute capability \(arch): \(assessment.explanation)")
-        case .unsupported:
-          (severity, message) = (
-            .error,
-            "torch \(torch.version) has no kernels for compute capability \(arch): \(assessment.explanation); CUDA kernels fail with \"\(TorchArchitectures.noKernelImageError)\""
-          )
-        case .cpuOnly:
-          (severity, message) = (.warning, "torch \(torch.version) is a CPU-only build (torch.version.cuda is None): it will not use the GPU")
-        case .undetermined:
-          (severity, message) = (.warning, "cannot tell whether torch \(torch.version) has kernels for compute capability \(arch): \(assessment.explanation)")
-        }
-        verdicts.append(Verdict(id: "compat.compute-capability", severity: severity, subject: "\(subject) · \(label)", message: message, details: details))
-      }
+    for framework in ["torch", "tensorflow"] {
+      guard let info = image.framework(framework)?.info.value else { continue }
+      verdicts += computeCapabilityVerdicts(framework: framework, info, offer: offer, subject: subject)
     }
     let environment = image.config.value?.environment ?? [:]
     if environment.keys.contains(where: { $0.hasPrefix("NVIDIA_REQUIRE_") }) || environment["CUDA_VERSION"] != nil {
@@ -116,6 +91,46 @@ public enum CompatibilityVerdicts {
       verdicts.append(requireVerdict(outcome, subject: subject, cudaDriver: verdicts.last { $0.id == "compat.cuda-driver" }))
     }
     return verdicts
+  }
+
+  /// Each GPU's compute capability against the architectures a framework was compiled for
+  /// (torch's arch flags, TensorFlow's `cuda_compute_capabilities`; same `sm_XY`/`compute_XY` form).
+  static func computeCapabilityVerdicts(framework: String, _ info: FrameworkInfo, offer: HostOffer, subject: String) -> [Verdict] {
+    let name = "\(framework) \(info.version)"
+    if framework == "tensorflow" && info.cuda == nil { return [] }  // CPU TensorFlow: nothing to judge per GPU
+    let build = TorchArchitectures.TorchBuild(cuda: info.cuda, archFlags: info.archList, torchVersion: framework == "torch" ? info.version : nil)
+    let flags = info.archList.isEmpty ? "none recorded" : info.archList.joined(separator: " ")
+    return offer.devices.compactMap { device in
+      guard let arch = device.arch else { return nil }
+      let label = device.label ?? "GPU"
+      let assessment = TorchArchitectures.assess(build, capability: arch)
+      var details = ["arch flags: \(flags)" + (info.archSource.map { " (from \($0))" } ?? ""), "rules: reference/compute-capability-rules.md"]
+      if framework == "torch" {
+        details += TorchArchitectures.torchWarnings(build, capability: arch, deviceName: label).map { "torch warns: \($0)" }
+      }
+      let severity: Severity
+      let message: String
+      switch assessment.outcome {
+      case .native:
+        (severity, message) = (.ok, "\(name) has kernels for compute capability \(arch): \(assessment.explanation)")
+      case .ptx:
+        (severity, message) = (.warning, "\(name) has no cubin for compute capability \(arch): \(assessment.explanation)")
+      case .unsupported:
+        (severity, message) = (
+          .error,
+          "\(name) has no kernels for compute capability \(arch): \(assessment.explanation); CUDA kernels fail with \"\(TorchArchitectures.noKernelImageError)\""
+        )
+      case .cpuOnly:
+        if let hip = info.hip {
+          (severity, message) = (.warning, "\(name) is a ROCm build (HIP \(hip)): it will not use NVIDIA GPUs")
+        } else {
+          (severity, message) = (.warning, "\(name) is a CPU-only build (torch.version.cuda is None): it will not use the GPU")
+        }
+      case .undetermined:
+        (severity, message) = (.warning, "cannot tell whether \(name) has kernels for compute capability \(arch): \(assessment.explanation)")
+      }
+      return Verdict(id: "compat.compute-capability", severity: severity, subject: "\(subject) · \(label)", message: message, details: details)
+    }
   }
 
   /// One severity per outcome, for `compare`, `doctor --image` and `doctor --cuda` alike.
