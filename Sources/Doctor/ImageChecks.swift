@@ -88,10 +88,13 @@ enum ImageChecks {
             fix: "set NVIDIA_DRIVER_CAPABILITIES=compute,utility (or all)", evidence: evidence))
         }
       }
-      if environment["CUDA_VERSION"] != nil && !environment.keys.contains(where: { $0.hasPrefix("NVIDIA_REQUIRE_") }) {
-        let version = environment["CUDA_VERSION"].flatMap(NumericVersion.init)
+      if NvidiaRequire.isLegacy(environment) {
+        // configure.c / cuda_image.go: NVIDIA_REQUIRE_CUDA unset or empty plus CUDA_VERSION.
+        let requirement = NvidiaRequire.legacyRequirement(cudaVersion: environment["CUDA_VERSION"] ?? "")
         items.append(ReportItem(
-          id: "", severity: .note, subject: image.reference, message: "legacy image: only CUDA_VERSION is set, so the toolkit requires cuda>=\(version.map { "\($0.major).\($0.minor)" } ?? "?")",
+          id: "", severity: requirement == nil ? .warning : .note, subject: image.reference,
+          message: requirement.map { "legacy image: only CUDA_VERSION is set, so the toolkit requires \($0)" }
+            ?? "legacy image with CUDA_VERSION=\(environment["CUDA_VERSION"] ?? "") that the toolkit cannot read: the hook fails with \"failed to get requirements\"",
           why: "without NVIDIA_REQUIRE_CUDA the toolkit synthesizes a requirement from CUDA_VERSION and mounts all GPUs by default",
           fix: "set NVIDIA_REQUIRE_CUDA explicitly in the image", evidence: evidence))
       }

@@ -135,6 +135,15 @@ import Testing
     image.config.value?.environment["NVIDIA_REQUIRE_CUDA"] = nil
     let items = findings("image.nvidia-env", in: await h200(with: [image]))
     #expect(items.first?.message == "legacy image: only CUDA_VERSION is set, so the toolkit requires cuda>=12.4")
+    // An empty NVIDIA_REQUIRE_CUDA is legacy too (cuda_image.go: unset or empty).
+    image.config.value?.environment["NVIDIA_REQUIRE_CUDA"] = ""
+    #expect(findings("image.nvidia-env", in: await h200(with: [image])).first?.message.hasPrefix("legacy image") == true)
+    // A CUDA_VERSION the hook cannot parse as a semantic version (x/mod/semver: a fourth number).
+    image.config.value?.environment["CUDA_VERSION"] = "12.4.1.0"
+    let broken = try #require(findings("image.nvidia-env", in: await h200(with: [image])).first)
+    #expect(broken.severity == .warning)
+    #expect(broken.message.contains("failed to get requirements"))
+    #expect(severity("image.nvidia-require", in: await h200(with: [image])) == .error)
   }
 
   @Test func gpusEndToEndOnAHostWithoutTheNvidiaRuntime() async throws {
