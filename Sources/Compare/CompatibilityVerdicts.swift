@@ -106,7 +106,9 @@ public enum CompatibilityVerdicts {
       let assessment = TorchArchitectures.assess(build, capability: arch)
       var details = ["arch flags: \(flags)" + (info.archSource.map { " (from \($0))" } ?? ""), "rules: reference/compute-capability-rules.md"]
       if framework == "torch" {
-        details += TorchArchitectures.torchWarnings(build, capability: arch, deviceName: label).map { "torch warns: \($0)" }
+        // torch names the device as NVML does, without the PCI address the label starts with.
+        let deviceName = label.split(separator: " ", maxSplits: 1).last.map(String.init) ?? label
+        details += TorchArchitectures.torchWarnings(build, capability: arch, deviceName: deviceName).map { "torch warns: \($0)" }
       }
       let severity: Severity
       let message: String
