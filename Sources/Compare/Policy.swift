@@ -118,8 +118,8 @@ public struct Policy: Sendable, Hashable {
     // differ between branches); a patch level apart is worth a look. What an image needs of the
     // driver is judged by the compatibility verdicts.
     PolicyEntry("host.nvidia.kernelModule.compiler", .ignore),
-    PolicyEntry("host.nvidia.kernelModule.version", .sameBranch, reason: "every node and host must run the same driver branch (575, 580, …); another patch level of the branch is a warning"),
-    PolicyEntry("host.nvidia.nvml.driverVersion", .sameBranch, reason: "every node and host must run the same driver branch (575, 580, …); another patch level of the branch is a warning"),
+    PolicyEntry("host.nvidia.kernelModule.version", .sameBranch, reason: "the same driver branch on every node and host: another branch (575 vs 580) is an error, another patch level of it a warning"),
+    PolicyEntry("host.nvidia.nvml.driverVersion", .sameBranch, reason: "the same driver branch on every node and host: another branch (575 vs 580) is an error, another patch level of it a warning"),
     PolicyEntry("host.nvidia.kernelModule", .warn, reason: "the NVIDIA kernel module is loaded on one side only"),
     PolicyEntry("host.nvidia.nvml", .warn, reason: "NVML answers on one side only"),
     PolicyEntry("host.nvidia.**", .informational, reason: "judged by the compatibility verdicts"),

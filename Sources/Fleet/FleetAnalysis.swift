@@ -104,7 +104,10 @@ public struct FleetAnalyzer {
           identityHash: hash, nodes: group.nodes.sorted(), differences: differences, verdicts: verdicts, isBaseline: isBaselineGroup, matters: matters,
           severity: severity))
     }
-    result.sort { ($0.isBaseline ? 0 : 1, -$0.nodes.count, $0.identityHash) < ($1.isBaseline ? 0 : 1, -$1.nodes.count, $1.identityHash) }
+    // The baseline, then the worst drift first, larger groups first.
+    result.sort {
+      ($0.isBaseline ? 0 : 1, -$0.severity.rank, -$0.nodes.count, $0.identityHash) < ($1.isBaseline ? 0 : 1, -$1.severity.rank, -$1.nodes.count, $1.identityHash)
+    }
     let nodeCount = result.reduce(0) { $0 + $1.nodes.count }
     return FleetReport(
       baseline: baselineName, nodeCount: nodeCount, groups: result, unreadable: problems.sorted { $0.file < $1.file },
