@@ -197,6 +197,10 @@ public struct Comparator: Sendable {
     case .ignore, .informational: return .note
     case .warn: return .warning
     case .exact: return .error
+    case .sameBranch:
+      // Only reached for values that differ: another branch is an error, the rest a warning.
+      guard let left, let right, let old = leadingVersion(left), let new = leadingVersion(right) else { return .warning }
+      return old.major == new.major ? .warning : .error
     case .sameMajor, .sameMinor, .atLeast:
       guard let left, let right, let old = leadingVersion(left), let new = leadingVersion(right) else { return .error }
       switch rule {

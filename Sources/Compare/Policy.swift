@@ -6,6 +6,9 @@ public enum PolicyRule: String, Codable, Sendable, Hashable, CaseIterable {
   case sameMajor = "same-major"
   /// A different major.minor matters (`12.4.1` vs `12.4.0` is fine).
   case sameMinor = "same-minor"
+  /// A different major (a driver branch: `575.57.08` vs `580.159.04`) is an error; any other
+  /// difference (`580.95.05` vs `580.159.04`, or a version on one side only) is a warning.
+  case sameBranch = "same-branch"
   /// The right side must not be older than the left (the baseline or lock).
   case atLeast = "at-least"
   /// Shown as a warning; does not fail the comparison (unless --strict).
@@ -84,10 +87,21 @@ public struct Policy: Sendable, Hashable {
     PolicyEntry("images[*].frameworks[*].info.**", .informational),
     PolicyEntry("images[*].python.packages[torch]", .exact, reason: "the PyTorch distribution must match"),
     PolicyEntry("images[*].python.packages[nvidia-*]", .exact, reason: "pip's CUDA libraries must match"),
-    PolicyEntry("images[*].python.packages[*]", .informational),
+    PolicyEntry("images[*].python.packages[*]", .warn, reason: "a Python package added, removed or changed: imports, APIs and results may differ"),
     PolicyEntry("images[*].python.version", .sameMinor, reason: "Python major.minor decides which wheels install"),
     PolicyEntry("images[*].python", .exact, reason: "Python present on one side only"),
     PolicyEntry("images[*].python.**", .informational),
+    // Conda: the same packages matter as pip's.
+    PolicyEntry("images[*].condaPackages[pytorch]", .exact, reason: "the PyTorch distribution must match"),
+    PolicyEntry("images[*].condaPackages[pytorch-cuda]", .exact, reason: "the CUDA build of PyTorch must match"),
+    PolicyEntry("images[*].condaPackages[cudatoolkit]", .exact, reason: "conda's CUDA libraries must match"),
+    PolicyEntry("images[*].condaPackages[cuda-*]", .exact, reason: "conda's CUDA libraries must match"),
+    PolicyEntry("images[*].condaPackages[libcublas*]", .exact, reason: "conda's CUDA libraries must match"),
+    PolicyEntry("images[*].condaPackages[cudnn]", .exact, reason: "the cuDNN conda installs must match"),
+    PolicyEntry("images[*].condaPackages[libcudnn*]", .exact, reason: "the cuDNN conda installs must match"),
+    PolicyEntry("images[*].condaPackages[nccl]", .exact, reason: "the NCCL conda installs must match"),
+    PolicyEntry("images[*].condaPackages[libnccl*]", .exact, reason: "the NCCL conda installs must match"),
+    PolicyEntry("images[*].condaPackages[*]", .warn, reason: "a conda package added, removed or changed: imports, APIs and results may differ"),
     PolicyEntry("images[*].summary.cuda", .sameMinor, reason: "the CUDA major.minor the image runs must match"),
     PolicyEntry("images[*].summary.cudnn", .exact, reason: "the cuDNN versions in the image must match"),
     PolicyEntry("images[*].summary.nccl", .exact, reason: "the NCCL versions in the image must match"),
@@ -100,8 +114,14 @@ public struct Policy: Sendable, Hashable {
     PolicyEntry("images[*].notes**", .ignore),
     PolicyEntry("images[*]", .warn, reason: "an image on one side only"),
     PolicyEntry("images[*].**", .informational),
-    // The host: a driver difference matters only through the compatibility verdicts.
+    // The host driver: every node of a job runs the same branch (NCCL and the CUDA driver API
+    // differ between branches); a patch level apart is worth a look. What an image needs of the
+    // driver is judged by the compatibility verdicts.
     PolicyEntry("host.nvidia.kernelModule.compiler", .ignore),
+    PolicyEntry("host.nvidia.kernelModule.version", .sameBranch, reason: "the same driver branch on every node and host: another branch (575 vs 580) is an error, another patch level of it a warning"),
+    PolicyEntry("host.nvidia.nvml.driverVersion", .sameBranch, reason: "the same driver branch on every node and host: another branch (575 vs 580) is an error, another patch level of it a warning"),
+    PolicyEntry("host.nvidia.kernelModule", .warn, reason: "the NVIDIA kernel module is loaded on one side only"),
+    PolicyEntry("host.nvidia.nvml", .warn, reason: "NVML answers on one side only"),
     PolicyEntry("host.nvidia.**", .informational, reason: "judged by the compatibility verdicts"),
     PolicyEntry("host.pci.database.**", .ignore),
     PolicyEntry("host.pci.gpus[*].vendorName", .ignore),

@@ -13,8 +13,11 @@ public struct FleetGroup: Codable, Sendable, Hashable {
   public var verdicts: [Verdict]
   /// Whether this group is the baseline (given, or the majority).
   public var isBaseline: Bool
-  /// Whether its drift matters under the policy.
+  /// Whether its drift matters under the policy (an error, or a warning under --strict).
   public var matters: Bool
+  /// The worst of its differences and verdicts: `error`, `warning`, `note` (informational
+  /// differences only) or `ok` (none; the baseline's own group).
+  public var severity: Severity
 }
 
 /// A file that could not be read as a fingerprint.
@@ -95,10 +98,16 @@ public struct FleetAnalyzer {
         verdicts = comparison.verdicts.filter { $0.severity >= .warning }
         matters = comparison.matters
       }
+      let severity = (differences.map(\.severity) + verdicts.map(\.severity)).max() ?? .ok
       result.append(
-        FleetGroup(identityHash: hash, nodes: group.nodes.sorted(), differences: differences, verdicts: verdicts, isBaseline: isBaselineGroup, matters: matters))
+        FleetGroup(
+          identityHash: hash, nodes: group.nodes.sorted(), differences: differences, verdicts: verdicts, isBaseline: isBaselineGroup, matters: matters,
+          severity: severity))
     }
-    result.sort { ($0.isBaseline ? 0 : 1, -$0.nodes.count, $0.identityHash) < ($1.isBaseline ? 0 : 1, -$1.nodes.count, $1.identityHash) }
+    // The baseline, then the worst drift first, larger groups first.
+    result.sort {
+      ($0.isBaseline ? 0 : 1, -$0.severity.rank, -$0.nodes.count, $0.identityHash) < ($1.isBaseline ? 0 : 1, -$1.severity.rank, -$1.nodes.count, $1.identityHash)
+    }
     let nodeCount = result.reduce(0) { $0 + $1.nodes.count }
     return FleetReport(
       baseline: baselineName, nodeCount: nodeCount, groups: result, unreadable: problems.sorted { $0.file < $1.file },
@@ -112,26 +121,51 @@ public enum FleetText {
     nodes.count <= limit ? nodes.joined(separator: ", ") : nodes.prefix(limit).joined(separator: ", ") + ", … (\(nodes.count - limit) more)"
   }
 
+  /// The group's mark: `[=]` baseline, `[✗]` drift that matters, `[!]` warnings, `[✓]` otherwise.
+  static func mark(_ group: FleetGroup, color: ColorPolicy) -> String {
+    if group.isBaseline { return color.paint("[=]", .ok) }
+    if group.matters || group.severity == .error { return color.paint("[✗]", .error) }
+    if group.severity == .warning { return color.paint("[!]", .warning) }
+    return color.paint("[✓]", .ok)
+  }
+
+  static func nodes(_ count: Int) -> String { "\(count) node\(count == 1 ? "" : "s")" }
+
   public static func render(_ report: FleetReport, color: ColorPolicy, verbose: Bool) -> String {
     var lines = ["rigcheck fleet · \(report.nodeCount) nodes, \(report.groups.count) distinct environment\(report.groups.count == 1 ? "" : "s") · baseline \(report.baseline)", ""]
     for group in report.groups {
-      let mark = group.isBaseline ? color.paint("[=]", .ok) : (group.matters ? color.paint("[✗]", .error) : color.paint("[✓]", .ok))
-      lines.append("\(mark) \(group.identityHash.prefix(19))  \(group.nodes.count) node\(group.nodes.count == 1 ? "" : "s"): \(nodeList(group.nodes, limit: verbose ? Int.max : 8))")
-      for verdict in group.verdicts {
-        lines.append("      \(verdict.severity.mark) \(verdict.id): \(verdict.message)")
+      lines.append("\(mark(group, color: color)) \(group.identityHash.prefix(19))  \(nodes(group.nodes.count)): \(nodeList(group.nodes, limit: verbose ? Int.max : 8))")
+      for verdict in group.verdicts.sorted(by: { $0.severity > $1.severity }) {
+        lines.append("      \(color.paint(verdict.severity.mark, verdict.severity)) \(verdict.id): \(verdict.message)")
       }
-      for difference in group.differences where difference.severity >= .warning || verbose {
-        lines.append("      \(difference.severity.mark) \(difference.path): \(describe(difference))")
+      // Errors, then warnings, each with its values and the policy's reason; notes with -v.
+      let shown = group.differences.filter { $0.severity >= .warning || verbose }.enumerated()
+        .sorted { ($0.element.severity.rank, -$0.offset) > ($1.element.severity.rank, -$1.offset) }.map(\.element)
+      for difference in shown {
+        lines.append("      \(color.paint(difference.severity.mark, difference.severity)) \(difference.path): \(describe(difference))")
+        if let reason = difference.reason, difference.severity >= .warning { lines.append("          why  \(reason)") }
       }
       let informational = group.differences.filter { $0.severity < .warning }.count
       if !verbose && informational > 0 { lines.append("      • \(informational) informational difference\(informational == 1 ? "" : "s") (-v lists them)") }
     }
     for problem in report.unreadable { lines.append(color.paint("[✗] unreadable \(problem.file): \(problem.problem)", .error)) }
     lines.append("")
-    let drifting = report.groups.filter(\.matters).reduce(0) { $0 + $1.nodes.count }
-    lines.append(report.matters
-      ? color.paint("Drift that matters on \(drifting) node\(drifting == 1 ? "" : "s")" + (report.unreadable.isEmpty ? "." : "; \(report.unreadable.count) file(s) unreadable."), .error)
-      : color.paint("No drift that matters.", .ok))
+    let failing = report.groups.filter(\.matters).flatMap(\.nodes).sorted()
+    let warned = report.groups.filter { !$0.matters && $0.severity == .warning }.flatMap(\.nodes).sorted()
+    let warnings = warned.isEmpty ? "" : "warnings on \(nodes(warned.count)): \(nodeList(warned, limit: verbose ? Int.max : 8))"
+    if report.matters {
+      var parts: [String] = []
+      if !failing.isEmpty { parts.append("Drift that matters on \(nodes(failing.count)): \(nodeList(failing, limit: verbose ? Int.max : 8))") }
+      if !report.unreadable.isEmpty { parts.append("\(report.unreadable.count) file\(report.unreadable.count == 1 ? "" : "s") unreadable") }
+      if !warnings.isEmpty { parts.append(warnings) }
+      var sentence = parts.joined(separator: "; ")
+      sentence = sentence.prefix(1).uppercased() + sentence.dropFirst() + "."
+      lines.append(color.paint(sentence, .error))
+    } else if !warnings.isEmpty {
+      lines.append(color.paint("No drift that matters; \(warnings).", .warning))
+    } else {
+      lines.append(color.paint("No drift that matters.", .ok))
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -139,7 +173,7 @@ public enum FleetText {
     switch difference.kind {
     case .added: return "only on the node: \(difference.right ?? "")"
     case .removed: return "only in the baseline: \(difference.left ?? "")"
-    default: return "\(difference.left ?? "") → \(difference.right ?? "")"
+    default: return "\(difference.kind.rawValue): \(difference.left ?? "") → \(difference.right ?? "")"
     }
   }
 
@@ -148,8 +182,10 @@ public enum FleetText {
     lines.append("| | identity | nodes | drift |")
     lines.append("|---|---|---|---|")
     for group in report.groups {
-      let icon = group.isBaseline ? "🟰" : (group.matters ? "❌" : "✅")
-      let drift = (group.verdicts.map { "\($0.id): \($0.message)" } + group.differences.filter { $0.severity >= .warning }.map { "`\($0.path)` \(describe($0))" })
+      let icon = group.isBaseline ? "🟰" : (group.matters || group.severity == .error ? "❌" : (group.severity == .warning ? "⚠️" : "✅"))
+      let differences = group.differences.filter { $0.severity >= .warning }.enumerated()
+        .sorted { ($0.element.severity.rank, -$0.offset) > ($1.element.severity.rank, -$1.offset) }.map(\.element)
+      let drift = (group.verdicts.map { "\($0.severity.mark) \($0.id): \($0.message)" } + differences.map { "\($0.severity.mark) `\($0.path)` \(describe($0))" })
         .map { $0.replacing("|", with: "\\|") }.joined(separator: "<br>")
       lines.append("| \(icon) | `\(group.identityHash.prefix(19))` | \(group.nodes.count): \(nodeList(group.nodes)) | \(drift) |")
     }

@@ -91,7 +91,9 @@ struct CompareCommand: AsyncParsableCommand {
     discussion: """
       Diffs the identity parts of two fingerprints (rigcheck fingerprint -o, with --image for images) field by field under a policy, and judges compatibility wherever one side has an NVIDIA host and either side has images: the driver against the image's CUDA, each GPU's compute capability against torch's arch list, and the image's NVIDIA_REQUIRE_* as the container toolkit evaluates it (every alternative explained).
 
-      Exit codes: 0 equivalent under the policy; 1 drift that matters; 2 usage or input error (missing file, bad JSON, bad policy).
+      Errors and warnings are listed with their path, both values and the policy's reason; informational differences are counted (-v lists them). By default any Python or conda package added, removed or changed is a warning (torch, nvidia-*, cuDNN, NCCL and CUDA packages errors), and a host driver on another branch an error (another patch level a warning); --policy rules come first.
+
+      Exit codes: 0 equivalent under the policy (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict); 2 usage or input error (missing file, bad JSON, bad policy).
 
       Examples:
         rigcheck compare laptop.json cluster.json

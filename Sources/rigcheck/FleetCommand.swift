@@ -18,7 +18,9 @@ struct FleetCommand: AsyncParsableCommand {
     discussion: """
       Reads the fingerprints (a directory of NODE.json files, as the Slurm and Kubernetes recipes write them, or files), one at a time, groups nodes whose identity hashes are equal, and compares one node of each group with the baseline (--baseline, else the largest group) under the policy. Memory grows with the number of distinct environments, not with the number of nodes.
 
-      Exit codes: 0 no drift that matters; 1 a node drifts in a way that matters (or a file is unreadable); 2 usage error.
+      The built-in policy is the one compare uses: a node on another driver branch than the baseline (575 vs 580) is an error, another patch level of the branch (580.95.05 vs 580.159.04) a warning; nodes with errors and nodes with warnings are each named.
+
+      Exit codes: 0 no drift that matters (warnings are listed, they do not fail); 1 a node drifts in a way that matters (an error, or a warning with --strict) or a file is unreadable; 2 usage error.
 
       Examples:
         rigcheck fleet fingerprints/

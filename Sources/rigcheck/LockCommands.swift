@@ -51,7 +51,7 @@ struct VerifyCommand: AsyncParsableCommand {
     commandName: "verify",
     abstract: "Capture the environment again and compare it with the lock file.",
     discussion: """
-      Reads the lock file, fingerprints this machine and re-inspects the images the lock names, then compares lock (left) with now (right) under the policy. Exit codes: 0 equivalent; 1 drift that matters; 2 usage or input error (missing or malformed lock, bad policy).
+      Reads the lock file, fingerprints this machine and re-inspects the images the lock names, then compares lock (left) with now (right) under the policy. Exit codes: 0 equivalent (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict); 2 usage or input error (missing or malformed lock, bad policy).
 
       Examples:
         rigcheck verify

@@ -16,10 +16,22 @@ import Testing
     let policy = Policy.mlDefault
     #expect(policy.rule(for: "images[x].frameworks[torch].info.version").rule == .exact)
     #expect(policy.rule(for: "images[x].python.packages[torch]").rule == .exact)
-    #expect(policy.rule(for: "images[x].python.packages[numpy]").rule == .informational)
+    #expect(policy.rule(for: "images[x].python.packages[numpy]").rule == .warn)
+    #expect(policy.rule(for: "images[x].python.packages[nvidia-nccl-cu12]").rule == .exact)
+    #expect(policy.rule(for: "images[x].condaPackages[numpy]").rule == .warn)
+    #expect(policy.rule(for: "images[x].condaPackages[pytorch]").rule == .exact)
+    #expect(policy.rule(for: "images[x].condaPackages[cuda-cudart]").rule == .exact)
+    #expect(policy.rule(for: "images[x].condaPackages[cudnn]").rule == .exact)
+    #expect(policy.rule(for: "images[x].condaPackages[nccl]").rule == .exact)
+    #expect(policy.rule(for: "images[x].condaPackages[libcurl]").rule == .warn)
     #expect(policy.rule(for: "images[x].summary.cuda").rule == .sameMinor)
     #expect(policy.rule(for: "host.kernel.release").rule == .informational)
-    #expect(policy.rule(for: "host.nvidia.kernelModule.version").rule == .informational)
+    #expect(policy.rule(for: "host.nvidia.kernelModule.version").rule == .sameBranch)
+    #expect(policy.rule(for: "host.nvidia.nvml.driverVersion").rule == .sameBranch)
+    #expect(policy.rule(for: "host.nvidia.kernelModule").rule == .warn)
+    #expect(policy.rule(for: "host.nvidia.nvml").rule == .warn)
+    #expect(policy.rule(for: "host.nvidia.nvml.cudaDriverVersion").rule == .informational)
+    #expect(policy.rule(for: "host.nvidia.kernelModule.flavour").rule == .informational)
     #expect(policy.rule(for: "host.pci.database.version").rule == .ignore)
     #expect(policy.rule(for: "host.libc.version").rule == .atLeast)
   }
@@ -32,6 +44,29 @@ import Testing
     #expect(Comparator.severity(.atLeast, kind: .changed, left: "2.31", right: "2.39") == .note)
     #expect(Comparator.severity(.sameMinor, kind: .changed, left: "none", right: "12.4") == .error)
     #expect(Comparator.severity(.warn, kind: .added, left: nil, right: "x") == .warning)
+    #expect(Comparator.severity(.sameBranch, kind: .downgraded, left: "580.159.04", right: "575.57.08") == .error, "another branch")
+    #expect(Comparator.severity(.sameBranch, kind: .downgraded, left: "580.159.04", right: "580.95.05") == .warning, "another patch level")
+    #expect(Comparator.severity(.sameBranch, kind: .upgraded, left: "580.65.06", right: "580.159.04") == .warning)
+    #expect(Comparator.severity(.sameBranch, kind: .changed, left: "present", right: "<absent>") == .warning, "no version to compare")
+  }
+
+  @Test func userRulesOverrideTheNewDefaults() throws {
+    let policy = try PolicyFile.load(
+      """
+      rules:
+        - match: "images[*].python.packages[numpy]"
+          rule: same-branch
+          reason: numpy 2 broke our C extension
+        - match: "images[*].python.packages[*]"
+          rule: informational
+        - match: "host.nvidia.**"
+          rule: informational
+      """, name: "policy.yaml")
+    #expect(policy.rule(for: "images[x].python.packages[numpy]").rule == .sameBranch)
+    #expect(policy.rule(for: "images[x].python.packages[requests]").rule == .informational)
+    #expect(policy.rule(for: "images[x].python.packages[torch]").rule == .informational, "the user's wildcard comes first")
+    #expect(policy.rule(for: "host.nvidia.kernelModule.version").rule == .informational)
+    #expect(policy.rule(for: "images[x].condaPackages[cudnn]").rule == .exact, "the built-in rules follow")
   }
 
   @Test func yamlPolicy() throws {

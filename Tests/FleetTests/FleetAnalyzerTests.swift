@@ -62,12 +62,15 @@ import Testing
     func group(_ nodes: [String]) -> FleetGroup? { report.groups.first { $0.nodes == nodes } }
 
     let driver = try #require(group(planted["driver"]!))
-    #expect(!driver.matters, "a driver difference matters only through the verdicts, and 580.95.05 still runs CUDA 12.4")
+    #expect(!driver.matters, "another patch level of the same branch is a warning, and 580.95.05 still runs CUDA 12.4")
+    #expect(driver.severity == .warning)
     #expect(driver.differences.map(\.path) == ["host.nvidia.kernelModule.version", "host.nvidia.nvml.driverVersion"])
+    #expect(driver.differences.allSatisfy { $0.severity == .warning && $0.rule == .sameBranch })
     #expect(driver.verdicts.isEmpty)
 
     let runtime = try #require(group(planted["runtime"]!))
     #expect(runtime.matters)
+    #expect(runtime.severity == .error)
     #expect(runtime.differences.filter { $0.severity == .error }.map(\.path) == ["images[\(TestImages.reference("cuda-layout"))].python.packages[nvidia-cuda-runtime-cu12]"])
     #expect(runtime.differences.first { $0.severity == .error }?.kind == .downgraded)
 

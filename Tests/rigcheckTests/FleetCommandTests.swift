@@ -44,10 +44,12 @@ import Testing
     edited = edited.replacing("\"580.159.04\"", with: "\"535.104.05\"")
     try edited.write(toFile: dir.path + "/node-d.json", atomically: true, encoding: .utf8)
     let result = try Binary.run(["fleet", dir.path])
-    #expect(result.status == 0, "a driver difference alone is informational")
+    #expect(result.status == 1, "a node on another driver branch (535 vs 580) is an error")
     #expect(result.stdout.contains("4 nodes, 2 distinct environments"))
     #expect(result.stdout.contains("[=] "))
     #expect(result.stdout.contains("1 node: node-d"))
+    #expect(result.stdout.contains("✗ host.nvidia.kernelModule.version: downgraded: 580.159.04 → 535.104.05"))
+    #expect(result.stdout.hasSuffix("Drift that matters on 1 node: node-d.\n"))
     let json = try Binary.run(["fleet", dir.path, "--format", "json"])
     let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     #expect(report?["nodeCount"] as? Int == 4)
