@@ -130,16 +130,21 @@ struct Redactor {
   static let machineStructuralKeys: Set<String> = ["pciAddress", "status", "source", "reason"]
   /// Default, distribution or service accounts and hostnames: they identify nobody and are too
   /// common to replace as words elsewhere (home-directory components are still replaced).
-  static let genericUsers: Set<String> = [
-    "root", "ubuntu", "debian", "admin", "administrator", "user", "ec2-user", "centos", "fedora", "rocky", "almalinux",
-    "cloud-user", "opc", "azureuser", "nvidia", "jovyan", "runner", "vscode", "codespace", "builder", "nobody", "docker",
-    "daemon", "guest", "shared", "linuxbrew",
+  /// Words of paths and tools that a user or host could be named after (`/home/dev`), kept
+  /// everywhere else (`/dev/nvidia0`, `nvidia.com/gpu`).
+  static let commonWords: Set<String> = [
+    "dev", "test", "tmp", "opt", "var", "usr", "lib", "bin", "etc", "src", "app", "data", "home", "work", "lab", "demo", "gpu",
+    "cuda", "python", "conda", "torch", "nvidia", "docker", "podman", "root", "user", "admin", "guest", "shared", "local",
   ]
-  static let genericHostnames: Set<String> = [
+  static let genericUsers: Set<String> = commonWords.union([
+    "ubuntu", "debian", "administrator", "ec2-user", "centos", "fedora", "rocky", "almalinux", "cloud-user", "opc",
+    "azureuser", "jovyan", "runner", "vscode", "codespace", "builder", "nobody", "daemon", "linuxbrew",
+  ])
+  static let genericHostnames: Set<String> = commonWords.union([
     "localhost", "localhost.localdomain", "localdomain", "ubuntu", "debian", "fedora", "centos", "rhel", "rocky",
     "almalinux", "archlinux", "alpine", "raspberrypi", "linux", "host", "server", "node", "computer", "workstation",
     "desktop", "laptop", "buildkitsandbox", "docker-desktop", "(none)",
-  ]
+  ])
   static let userVariables: Set<String> = ["USER", "LOGNAME", "USERNAME", "SUDO_USER"]
   static let hostnameVariables: Set<String> = ["HOSTNAME"]
   static let secretMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "AUTH"]
@@ -175,7 +180,7 @@ struct Redactor {
     }
     self.hostnames = hostWords.filter { $0.utf8.count >= 3 && !$0.contains(Redaction.marker.lowercased()) && !Redactor.genericHostnames.contains($0) }
       .sorted { ($0.utf8.count, $0) > ($1.utf8.count, $1) }.map { Array($0.utf8) }
-    self.users = Set(users).filter { $0.utf8.count >= 3 && !$0.contains(Redaction.marker) && !Redactor.genericUsers.contains($0.lowercased()) }
+    self.users = Set(users.map { $0.lowercased() }).filter { $0.utf8.count >= 3 && !$0.contains("redacted") && !Redactor.genericUsers.contains($0) }
       .sorted { ($0.utf8.count, $0) > ($1.utf8.count, $1) }.map { Array($0.utf8) }
     machineValues = machineValues.filter { $0.value.count >= 4 }.sorted { left, right in
       left.value.count != right.value.count ? left.value.count > right.value.count : left.value.lexicographicallyPrecedes(right.value)
@@ -277,7 +282,7 @@ struct Redactor {
       bytes = TextRules.replaceWord(name, with: Array(Redaction.hostnamePlaceholder.utf8), in: bytes, ignoringCase: true)
     }
     for name in users where words {
-      bytes = TextRules.replaceWord(name, with: Array(Redaction.userPlaceholder.utf8), in: bytes, ignoringCase: false)
+      bytes = TextRules.replaceWord(name, with: Array(Redaction.userPlaceholder.utf8), in: bytes, ignoringCase: true)
     }
     return String(decoding: bytes, as: UTF8.self)
   }
@@ -311,8 +316,9 @@ enum TextRules {
   static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
   static func isAlphanumeric(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) }
   static func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f")) }
-  /// Bytes that continue a word (hostnames and user names are made of these).
-  static func isWordByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") }
+  /// Bytes that continue a word: `node7` is not in `node71`, but is in `node7-scratch`,
+  /// `NODE7_CACHE`, `node7.cluster`.
+  static func isWordByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) }
   static func lower(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte }
 
   static func starts(_ bytes: [UInt8], at index: Int, with prefix: [UInt8], ignoringCase: Bool = false) -> Bool {
@@ -341,8 +347,7 @@ enum TextRules {
     return output
   }
 
-  /// `word` where it stands as a whole word (not inside a longer run of letters, digits,
-  /// `_` or `-`).
+  /// `word` where it stands as a whole word (not inside a longer run of letters or digits).
   static func replaceWord(_ word: [UInt8], with placeholder: [UInt8], in bytes: [UInt8], ignoringCase: Bool) -> [UInt8] {
     guard !word.isEmpty, bytes.count >= word.count else { return bytes }
     return rewrite(bytes) { bytes, index in
