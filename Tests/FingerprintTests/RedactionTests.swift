@@ -138,12 +138,13 @@ import Testing
   }
 
   @Test func imageIdentifiersAreKept() throws {
-    let original = Self.withImage(["VIRTUAL_ENV": "/home/alice/venv"])
+    let original = Self.withImage(["VIRTUAL_ENV": "/home/alice/venv"], labels: ["reference": "/home/alice/x", "digest": "/home/alice/x@sha256:" + Self.sha])
     let redacted = try Redaction.redact(original)
     let image = try #require(redacted.identity.images.first)
     #expect(image.reference == "registry.example.com/alice/train:v3", "verify inspects the reference again")
     #expect(image.config.value?.id == "sha256:" + Self.sha)
     #expect(image.config.value?.digests == ["registry.example.com/alice/train@sha256:" + Self.sha])
+    #expect(image.config.value?.labels == ["reference": "/home/REDACTED-USER/x", "digest": "/home/REDACTED-USER/x@sha256:" + Self.sha], "only the image's own")
   }
 
   @Test func gpuUUIDsEverywhereKeepTheMachinesPositions() throws {
@@ -181,6 +182,22 @@ import Testing
       #expect(redacted.identity.host.nvidia.kernelModule.value?.version == "580.159.04", "no field renamed")
       #expect(redacted.identity.host.cgroup.reason == "cannot read /sys/fs/cgroup: Permission denied")
     }
+  }
+
+  @Test func commonNamesAreReplacedInTheirPlaceOnly() throws {
+    var fingerprint = Sample.fingerprint(hostname: "ubuntu")
+    fingerprint.identity.host.docker.cli = .present(InstalledTool(path: "/home/dev/bin/docker", version: "28.2.2"), from: "command:docker version")
+    var redacted = try Redaction.redact(fingerprint)
+    #expect(redacted.machine.hostname.value == Redaction.hostnamePlaceholder)
+    #expect(redacted.identity.host.os.value?.id == "ubuntu", "a default hostname is no word to hunt")
+    #expect(redacted.identity.host.docker.cli.value?.path == "/home/REDACTED-USER/bin/docker")
+    #expect(redacted.identity.host.nvidia.deviceNodes.value == ["/dev/nvidia0", "/dev/nvidiactl"], "/home/dev is no reason to touch /dev")
+
+    fingerprint = Sample.fingerprint(hostname: "vm")
+    fingerprint.identity.host.kernel.value?.version = "#1 SMP vm build"
+    redacted = try Redaction.redact(fingerprint)
+    #expect(redacted.machine.hostname.value == Redaction.hostnamePlaceholder)
+    #expect(redacted.identity.host.kernel.value?.version == "#1 SMP vm build", "two letters identify nobody")
   }
 
   @Test func redactionIsIdempotentAndDeterministic() throws {

@@ -121,7 +121,7 @@ struct Planted: Sendable {
   static func plantStrings(_ tree: JSONTree, path: [Step], bundle: String, skip: Set<[Step]>, positions: inout [[Step]]) -> JSONTree {
     switch tree {
     case .string(let value):
-      if case .key(let key) = path.last, Redaction.keptMembers.contains(key) { return tree }
+      if case .key(let key) = path.last, Redaction.keptMembers.contains(key), path.count >= 2, case .index = path[path.count - 2] { return tree }
       if skip.contains(path) { return tree }
       positions.append(path)
       return .string(value + " " + bundle)
