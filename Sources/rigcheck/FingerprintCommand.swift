@@ -41,7 +41,9 @@ struct FingerprintCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Print only the identity hash (sha256 of the identity part).")
   var hash = false
 
-  @Flag(name: .long, help: "Replace hostname, GPU UUIDs and serials, and user names in paths with placeholders.")
+  @Flag(
+    name: .long,
+    help: "Replace the hostname, GPU UUIDs and serials, user names, /run/user ids, tokens and credentials with stable placeholders, in every string.")
   var redact = false
 
   func validate() throws {
@@ -52,7 +54,7 @@ struct FingerprintCommand: AsyncParsableCommand {
     let probe = self.probe
     var fingerprint = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
     fingerprint.identity.images = try await inspection.inspectAll(image)
-    if redact { fingerprint = Redaction.redact(fingerprint) }
+    if redact { fingerprint = try Redaction.redact(fingerprint) }
     let identityHash = try fingerprint.identityHash()
     let encoded = try CanonicalJSON.encode(fingerprint)
 

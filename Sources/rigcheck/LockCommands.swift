@@ -11,7 +11,7 @@ struct LockCommand: AsyncParsableCommand {
     commandName: "lock",
     abstract: "Write this machine's fingerprint (and images') as a lock file to commit.",
     discussion: """
-      The lock file (rigcheck.lock by default) is the canonical JSON fingerprint, redacted (no hostname, GPU UUIDs or serials, user names in paths), written atomically. Commit it; `rigcheck verify` in CI captures the environment again and fails on drift that matters.
+      The lock file (rigcheck.lock by default) is the canonical JSON fingerprint, redacted (no hostname, GPU UUIDs or serials, user names, tokens or credentials, anywhere in it), written atomically. Commit it; `rigcheck verify` in CI captures the environment again and fails on drift that matters.
 
       Examples:
         rigcheck lock --image registry.example.com/train:v3
@@ -34,7 +34,7 @@ struct LockCommand: AsyncParsableCommand {
     let probe = self.probe
     var fingerprint = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
     fingerprint.identity.images = try await inspection.inspectAll(image)
-    fingerprint = Redaction.redact(fingerprint)
+    fingerprint = try Redaction.redact(fingerprint)
     do {
       try AtomicFile.write(try CanonicalJSON.encode(fingerprint), to: output)
     } catch let error as OutputFileError {
@@ -83,7 +83,7 @@ struct VerifyCommand: AsyncParsableCommand {
     let probe = self.probe
     var now = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
     now.identity.images = try await inspection.inspectAll(references)
-    let current = try ComparedSide(name: "now", fingerprint: Redaction.redact(now))
+    let current = try ComparedSide(name: "now", fingerprint: try Redaction.redact(now))
     try options.emit(comparator.compare(locked, current))
   }
 }
