@@ -179,11 +179,18 @@ public struct HostRoot: Sendable, Hashable {
     if let text = try? read("/proc/1/\(name)") {
       return ProcessFile(path: "/proc/1/\(name)", text: text, describesOwnContainer: false)
     }
-    let procfsIsLive = kind(of: "/proc/1") == .directory || Platform.isProcfs(hostPath("/proc"))
+    let procfsIsLive = hasLiveProcfs
     for path in own {
       if let text = try? read(path) { return ProcessFile(path: path, text: text, describesOwnContainer: procfsIsLive) }
     }
     return nil
+  }
+
+  /// Whether this root that is not `/` holds a running procfs (the host's `/proc` mounted under
+  /// it, as in a DaemonSet pod), not a captured copy: a procfs always has PID 1. Its per-reader
+  /// files (`self`, the UTS-namespaced hostname) then describe rigcheck's own container.
+  public var hasLiveProcfs: Bool {
+    !isLive && (kind(of: "/proc/1") == .directory || Platform.isProcfs(hostPath("/proc")))
   }
 
   /// Removes `.` and `..` components lexically.

@@ -280,14 +280,16 @@ enum SystemProbes {
   }
 
   /// `/proc/sys/kernel/hostname` (machine-specific, never hashed).
+  /// `/proc/sys/kernel/hostname` answers for the reader's UTS namespace: under a root holding a
+  /// live procfs (a DaemonSet pod's `/host`) it is the pod's name, so the host's `/etc/hostname`
+  /// comes first there.
   static func hostname(_ context: ProbeContext) -> Observed<String> {
-    if let name = context.root.readValue("/proc/sys/kernel/hostname") {
-      return .present(name, from: "file:/proc/sys/kernel/hostname")
+    var order = ["/proc/sys/kernel/hostname", "/etc/hostname"]
+    if context.root.hasLiveProcfs { order.reverse() }
+    for path in order {
+      if let name = context.root.readValue(path) { return .present(name, from: "file:\(path)") }
     }
-    if let name = context.root.readValue("/etc/hostname") {
-      return .present(name, from: "file:/etc/hostname")
-    }
-    return .absent("neither /proc/sys/kernel/hostname nor /etc/hostname exists", source: "file:/proc/sys/kernel/hostname")
+    return .absent("neither /proc/sys/kernel/hostname nor /etc/hostname exists", source: "file:\(order[0])")
   }
 }
 

@@ -17,7 +17,11 @@ import Testing
   /// `/host/proc/self` is rigcheck in its pod; `/host/proc/1` is the node's init.
   @Test func podViewReadsTheNodesInitNotItsOwnPod() async throws {
     let tree = try FixtureHost.materialize("pod-view")
-    let host = await fingerprint(tree.root).identity.host
+    let print = await fingerprint(tree.root)
+    let host = print.identity.host
+    // /host/proc/sys/kernel/hostname answers for the pod's UTS namespace; /host/etc/hostname is the node's.
+    #expect(print.machine.hostname.value == "gpu-node-17")
+    #expect(print.machine.hostname.source == "file:/etc/hostname")
     let shm = try #require(host.sharedMemory.value)
     // The node's /dev/shm has no size= option: tmpfs's default, half of MemTotal.
     #expect(shm.sizeBytes == 131_981_020 * 1024 / 2)
@@ -43,6 +47,8 @@ import Testing
     #expect(cgroup.cpuLimitCores == "0.2")
     #expect(cgroup.memoryLimitBytes == 128 << 20)
     #expect(host.platform?.containerViewFacts == ["cgroup", "sharedMemory"])
+    #expect(tree.root.hasLiveProcfs)
+    #expect(!FixtureHost.h200.hasLiveProcfs && !HostRoot().hasLiveProcfs)
   }
 
   /// A private cgroup namespace (containerd's default on cgroup v2): the pod reads `0::/` for
