@@ -6,13 +6,15 @@ enum ContainerChecks {
 
   static let toolkit = DoctorCheck("toolkit.installed", "The NVIDIA Container Toolkit is installed where NVIDIA GPUs and Docker are.") { host, _ in
     let facts = host.host.containerToolkit
-    guard !host.nvidiaGPUs.isEmpty else { return [] }
+    let dockerInstalled = host.host.docker.cli.status == .present || host.host.podman.cli.status == .present
+    // GPUs passed through to VMs need no toolkit here; on WSL2 it matters only for an engine
+    // inside the distribution (Docker Desktop brings its own GPU support).
+    guard !host.hostNVIDIAGPUs.isEmpty || (host.nvidiaGPUs.isEmpty && host.wslGPU && dockerInstalled) else { return [] }
     let tools = [("nvidia-ctk", facts.nvidiaCTK), ("nvidia-container-runtime", facts.nvidiaContainerRuntime), ("nvidia-container-cli", facts.nvidiaContainerCLI)]
     let evidence = tools.map { name, fact in host.evidence(name, fact) { "\($0.path) \($0.version ?? "")" } }
-    if let installed = tools.first(where: { $0.1.status == .present }) {
-      return [ReportItem(id: "", severity: .ok, message: "\(installed.0) \(installed.1.value?.version ?? "") installed", evidence: evidence)]
+    if let (name, fact) = tools.first(where: { $0.1.status == .present }), let tool = fact.value {
+      return [ReportItem(id: "", severity: .ok, message: tool.version.map { "\(name) \($0) installed" } ?? "\(name) installed at \(tool.path)", evidence: evidence)]
     }
-    let dockerInstalled = host.host.docker.cli.status == .present || host.host.podman.cli.status == .present
     return [
       ReportItem(
         id: "", severity: dockerInstalled ? .error : .warning, message: "the NVIDIA Container Toolkit is not installed",
@@ -93,7 +95,7 @@ enum ContainerChecks {
   }
 
   static let gpuRuntime = DoctorCheck("docker.gpu-runtime", "Docker can give containers GPUs: the nvidia runtime or a CDI spec.") { host, _ in
-    guard !host.nvidiaGPUs.isEmpty, let server = host.host.docker.daemon.value?.server else { return [] }
+    guard !host.hostNVIDIAGPUs.isEmpty || (host.nvidiaGPUs.isEmpty && host.wslGPU), let server = host.host.docker.daemon.value?.server else { return [] }
     let config = host.host.containerToolkit.dockerDaemonConfig.value
     let specs = host.host.containerToolkit.cdiSpecs.value ?? []
     let evidence = [
@@ -105,8 +107,21 @@ enum ContainerChecks {
       return [ReportItem(id: "", severity: .ok, message: "the nvidia runtime is registered\(server.defaultRuntime == "nvidia" ? " (default)" : "")", evidence: evidence)]
     }
     let cdiSpec = specs.first { $0.kind == "nvidia.com/gpu" }
-    if cdiSpec != nil && (config?.cdiEnabled == true || server.cdiSpecDirs != nil) {
-      return [ReportItem(id: "", severity: .ok, message: "GPUs are available through CDI (docker run --device nvidia.com/gpu=all)", evidence: evidence)]
+    // The daemon's own answer decides: docker info's CDISpecDirs lists the directories it reads,
+    // and an empty list (`null`) means CDI is off (Engine API SystemInfo.CDISpecDirs). Only a
+    // CLI too old to report the field leaves daemon.json's features.cdi to go by.
+    let cdiOn = server.cdiSpecDirs.map { !$0.isEmpty } ?? (config?.cdiEnabled == true)
+    if let cdiSpec, cdiOn {
+      return [ReportItem(id: "", severity: .ok, message: "GPUs are available through CDI (docker run --device nvidia.com/gpu=all)", evidence: evidence + ["CDI spec \(cdiSpec.path)"])]
+    }
+    if let cdiSpec {
+      return [
+        ReportItem(
+          id: "", severity: .error, message: "Docker has no nvidia runtime and CDI is off, so the NVIDIA CDI spec \(cdiSpec.path) is not used",
+          why: "docker info reports no CDI spec directories (CDISpecDirs \(server.cdiSpecDirs == nil ? "not reported" : "empty")): Docker \(server.version ?? "") does not read CDI specs, so docker run --device nvidia.com/gpu=all fails and --gpus all fails with: could not select device driver \"\" with capabilities: [[gpu]]",
+          fix: "enable CDI: sudo nvidia-ctk runtime configure --runtime=docker --cdi.enabled (sets \"features\": {\"cdi\": true}; Docker 25 or newer, on by default from 28.2 unless disabled) && sudo systemctl restart docker; or register the nvidia runtime: sudo nvidia-ctk runtime configure --runtime=docker",
+          evidence: evidence)
+      ]
     }
     return [
       ReportItem(

@@ -12,7 +12,18 @@ enum DriverChecks {
     if let value = module.value {
       return [ReportItem(id: "", severity: .ok, message: "NVIDIA driver \(value.version) (\(value.flavour.rawValue) kernel module)", evidence: evidence)]
     }
-    guard !host.nvidiaGPUs.isEmpty else { return [] }
+    if host.nvidiaGPUs.isEmpty && host.wslGPU {
+      return [ReportItem(id: "", severity: .ok, message: "WSL2: the NVIDIA driver runs on Windows; no Linux kernel module is needed", evidence: evidence)]
+    }
+    if host.hostNVIDIAGPUs.isEmpty && !host.passthroughGPUs.isEmpty {
+      let count = host.passthroughGPUs.count
+      return [
+        ReportItem(
+          id: "", severity: .note, message: "\(count == 1 ? "the NVIDIA GPU is" : "all \(count) NVIDIA GPUs are") bound to vfio-pci for passthrough: this host needs no NVIDIA driver",
+          evidence: evidence + host.passthroughEvidence)
+      ]
+    }
+    guard !host.hostNVIDIAGPUs.isEmpty else { return [] }
     if module.status == .unreadable {
       return [ReportItem(id: "", severity: .error, message: "the NVIDIA kernel module's version could not be read: \(module.reason ?? "")", evidence: evidence)]
     }
@@ -40,7 +51,17 @@ enum DriverChecks {
       }
       return [ReportItem(id: "", severity: .ok, message: "NVML: driver \(report.driverVersion), CUDA \(report.cudaDriverVersion ?? "?"), \(report.gpus.count) GPU(s)", evidence: evidence)]
     }
-    guard module != nil else { return [] }
+    let libraries = host.host.platform?.nvidiaLibraries.value
+    guard let module else { return [] }
+    if let libraries, let version = libraries.version, version != module.version {
+      return [
+        ReportItem(
+          id: "", severity: .error, message: "the driver's libraries are \(version) but the kernel module is \(module.version)",
+          why: "\(libraries.nvml) belongs to another driver release: NVML and CUDA fail with \"Driver/library version mismatch\"",
+          fix: "reboot (or reload the nvidia modules) after a driver upgrade; if the module is the newer one, reinstall the matching user-space driver",
+          evidence: evidence + ["libraries: \(libraries.nvml) → libnvidia-ml.so.\(version) [\(host.host.platform?.nvidiaLibraries.source ?? "")]"])
+      ]
+    }
     if nvml.status == .unreadable {
       let mismatch = nvml.reason?.contains("mismatch") == true
       return [
@@ -52,15 +73,35 @@ enum DriverChecks {
           evidence: evidence)
       ]
     }
+    let libraryEvidence = host.host.platform.map { platform in host.evidence("NVIDIA libraries", platform.nvidiaLibraries) { "\($0.nvml) (driver root \($0.driverRoot))" } }
     if nvml.reason?.hasPrefix("not probed") == true {
-      return [ReportItem(id: "", severity: .note, message: "NVML not probed: \(nvml.reason ?? "")", evidence: evidence)]
+      guard let libraries else {
+        return [ReportItem(id: "", severity: .note, message: "NVML not probed: \(nvml.reason ?? "")", evidence: evidence + [libraryEvidence].compactMap { $0 })]
+      }
+      let root = host.fingerprint.generator.root
+      let path = root == "/" ? libraries.nvml : root + libraries.nvml
+      return [
+        ReportItem(
+          id: "", severity: .note, message: "NVML not probed; libnvidia-ml.so.1 is at \(libraries.nvml)\(libraries.version.map { " (driver \($0))" } ?? "")",
+          fix: "to load it: rigcheck … --root \(root) --nvml-library \(path) (NVML also needs the host's /dev/nvidia* device nodes)",
+          evidence: evidence + [libraryEvidence].compactMap { $0 })
+      ]
+    }
+    if let libraries, libraries.driverRoot != "/" {
+      // The GPU Operator's driver container keeps the libraries out of the host's loader path.
+      return [
+        ReportItem(
+          id: "", severity: .note, message: "NVML is in the driver root \(libraries.driverRoot), not on the loader path: \(libraries.nvml)",
+          why: "the NVIDIA GPU Operator installs the driver in a container; its toolkit mounts the libraries into GPU pods, but host processes do not see them",
+          fix: "rigcheck … --nvml-library \(libraries.nvml)", evidence: evidence + [libraryEvidence].compactMap { $0 })
+      ]
     }
     return [
       ReportItem(
         id: "", severity: .warning, message: "the kernel module is loaded but NVML (libnvidia-ml.so.1) is not installed",
         why: "the user-space half of the driver is missing: nvidia-smi, CUDA and the container toolkit will fail",
-        fix: "install the driver's user-space libraries: sudo apt install libnvidia-compute-\(module.map { String($0.version.split(separator: ".").first ?? "") } ?? "580")",
-        evidence: evidence)
+        fix: "install the driver's user-space libraries: sudo apt install libnvidia-compute-\(module.version.split(separator: ".").first ?? "580")",
+        evidence: evidence + [libraryEvidence].compactMap { $0 })
     ]
   }
 
@@ -71,18 +112,21 @@ enum DriverChecks {
     guard let present = nodes.value else {
       return [ReportItem(id: "", severity: .note, message: "device nodes not checked: \(nodes.reason ?? "")", evidence: evidence)]
     }
-    let gpuCount = max(host.nvidiaGPUs.count, 1)
+    // GPUs bound to vfio-pci belong to virtual machines: the nvidia driver makes no /dev/nvidiaN for them.
+    let passthrough = host.passthroughGPUs
+    let gpuCount = host.hostNVIDIAGPUs.isEmpty && !passthrough.isEmpty ? 0 : max(host.hostNVIDIAGPUs.count, 1)
     let expected = ["/dev/nvidiactl", "/dev/nvidia-uvm"] + (0..<gpuCount).map { "/dev/nvidia\($0)" }
     let missing = expected.filter { !present.contains($0) }
+    let passedThrough = passthrough.isEmpty ? "" : "; \(passthrough.map(\.address).joined(separator: ", ")) bound to vfio-pci need\(passthrough.count == 1 ? "s" : "") none"
     if missing.isEmpty {
-      return [ReportItem(id: "", severity: .ok, message: "\(present.count) NVIDIA device nodes present", evidence: evidence)]
+      return [ReportItem(id: "", severity: .ok, message: "\(present.count) NVIDIA device nodes present\(passedThrough)", evidence: evidence + host.passthroughEvidence)]
     }
     return [
       ReportItem(
         id: "", severity: .error, message: "missing device nodes: \(missing.joined(separator: " "))",
         why: "CUDA opens these nodes; without /dev/nvidia-uvm cudaMalloc fails even though nvidia-smi works",
         fix: "sudo nvidia-modprobe -u -c=0 (creates nvidia-uvm and nvidia0), or run nvidia-smi once as root",
-        evidence: evidence)
+        evidence: evidence + host.passthroughEvidence)
     ]
   }
 

@@ -11,6 +11,7 @@ enum GPUChecks {
       return [ReportItem(id: "", severity: .warning, message: "could not list PCI devices: \(pci.reason ?? "")", why: "without the PCI bus rigcheck cannot tell whether a GPU is installed", evidence: evidence)]
     }
     let gpus = host.nvidiaGPUs
+    if gpus.isEmpty, let wsl = SystemChecks.wslGPUs(host) { return wsl }
     if gpus.isEmpty {
       let others = inventory.gpus.map { "\($0.address) \($0.vendorName ?? $0.vendorID) \($0.deviceName ?? $0.deviceID)" }
       return [

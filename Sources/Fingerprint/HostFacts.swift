@@ -12,6 +12,9 @@ public struct HostFacts: Codable, Sendable, Hashable {
   public var containerToolkit: ContainerToolkitFacts
   public var docker: ContainerEngineFacts
   public var podman: ContainerEngineFacts
+  /// Whose view the facts are, WSL, and where the driver's libraries live (absent in
+  /// fingerprints written before it existed).
+  public var platform: PlatformFacts?
 
   public init(
     kernel: Observed<KernelInfo>, os: Observed<OSRelease>, libc: Observed<LibcInfo>,
@@ -19,7 +22,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
     sharedMemory: Observed<SharedMemoryInfo>, cgroup: Observed<CgroupInfo>,
     pci: Observed<PCIInventory>, nvidia: NvidiaFacts,
     containerToolkit: ContainerToolkitFacts, docker: ContainerEngineFacts,
-    podman: ContainerEngineFacts
+    podman: ContainerEngineFacts, platform: PlatformFacts? = nil
   ) {
     self.kernel = kernel
     self.os = os
@@ -33,6 +36,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
     self.containerToolkit = containerToolkit
     self.docker = docker
     self.podman = podman
+    self.platform = platform
   }
 }
 

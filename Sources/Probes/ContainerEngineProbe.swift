@@ -67,7 +67,11 @@ enum ContainerEngineProbe {
 
   static func dockerServer(info: JSONTree) -> EngineServer {
     let securityOptions = info["SecurityOptions"]?.elements.compactMap(\.nonEmptyString) ?? []
-    let cdiDirectories = info["CDISpecDirs"]?.elements.compactMap(\.nonEmptyString)
+    // The Engine API's SystemInfo.CDISpecDirs: "An empty list indicates that CDI device
+    // injection is disabled". dockerd sends `null` when CDI is off (features.cdi false, or any
+    // daemon before 28.2 that did not opt in): no directories, not "not reported". A CLI older
+    // than the field (Docker 25) omits the key: nil.
+    let cdiDirectories: [String]? = info["CDISpecDirs"].map { $0.elements.compactMap(\.nonEmptyString) }
     return EngineServer(
       version: info["ServerVersion"]?.nonEmptyString, apiVersion: nil,
       storageDriver: info["Driver"]?.nonEmptyString, cgroupDriver: info["CgroupDriver"]?.nonEmptyString,

@@ -1,10 +1,14 @@
 import Fingerprint
 
-/// The NVIDIA Container Toolkit: its executables, Docker's runtime registration in
-/// `/etc/docker/daemon.json`, and CDI specs in `/etc/cdi` and `/var/run/cdi`.
+/// The NVIDIA Container Toolkit: its executables (distribution packages put them in
+/// `/usr/bin`; the NVIDIA GPU Operator installs them in `/usr/local/nvidia/toolkit`), Docker's
+/// runtime registration in `/etc/docker/daemon.json`, and CDI specs in `/etc/cdi` and
+/// `/var/run/cdi`.
 enum ContainerToolkitProbe {
   static let daemonConfigPath = "/etc/docker/daemon.json"
   static let cdiDirectories = ["/etc/cdi", "/var/run/cdi"]
+  /// Where the GPU Operator's toolkit container installs the toolkit on the node.
+  static let gpuOperatorToolkitDirectory = "/usr/local/nvidia/toolkit"
 
   static func probe(_ context: ProbeContext) async -> ContainerToolkitFacts {
     async let ctk = installedTool("nvidia-ctk", context)
@@ -17,9 +21,10 @@ enum ContainerToolkitProbe {
 
   /// Finds `name` and asks it for `--version`; the first version number printed is kept.
   static func installedTool(_ name: String, _ context: ProbeContext) async -> Observed<InstalledTool> {
-    guard let path = context.locateExecutable(name) else {
+    let operatorPath = gpuOperatorToolkitDirectory + "/" + name
+    guard let path = context.locateExecutable(name) ?? (context.root.kind(of: operatorPath) == .file ? operatorPath : nil) else {
       return .absent(
-        "\(name) is not installed (\(context.searchDescription))",
+        "\(name) is not installed (\(context.searchDescription), nor in \(gpuOperatorToolkitDirectory))",
         source: "path:\(name)")
     }
     guard context.runsCommands else {
@@ -40,7 +45,10 @@ enum ContainerToolkitProbe {
     }
   }
 
-  /// Reads `/etc/docker/daemon.json`: registered runtimes, the default one, `features.cdi`.
+  /// Reads `/etc/docker/daemon.json`: registered runtimes, the default one, and whether it turns
+  /// CDI on or off: `features.cdi`, or `cdi-spec-dirs` set to no directory (`[]` or `[""]`),
+  /// which dockerd takes as CDI disabled (moby cmd/dockerd/daemon.go clears the directories and
+  /// with them CDI). `cdi-spec-dirs: null` leaves dockerd's defaults.
   static func dockerDaemonConfig(_ context: ProbeContext) -> Observed<DockerDaemonConfig> {
     let source = "file:\(daemonConfigPath)"
     let text: String
@@ -68,8 +76,16 @@ enum ContainerToolkitProbe {
       DockerDaemonConfig(
         runtimes: runtimes, nvidiaRuntimeRegistered: runtimes.contains("nvidia"),
         nvidiaRuntimePath: json["runtimes"]?["nvidia"]?["path"]?.nonEmptyString,
-        defaultRuntime: json["default-runtime"]?.nonEmptyString, cdiEnabled: json["features"]?["cdi"]?.bool),
+        defaultRuntime: json["default-runtime"]?.nonEmptyString, cdiEnabled: cdiSetting(json)),
       from: source)
+  }
+
+  /// `false` when daemon.json disables CDI (`features.cdi: false`, or `cdi-spec-dirs` naming no
+  /// directory), `true` when `features.cdi` turns it on, nil when it is silent.
+  static func cdiSetting(_ json: JSONTree) -> Bool? {
+    if json["features"]?["cdi"]?.bool == false { return false }
+    if case .array(let directories)? = json["cdi-spec-dirs"], directories.allSatisfy({ $0.nonEmptyString == nil }) { return false }
+    return json["features"]?["cdi"]?.bool
   }
 
   /// Lists and reads CDI specs (`*.yaml`, `*.yml`, `*.json`) in the CDI spec directories.

@@ -37,7 +37,7 @@ public struct HostProber: Sendable {
       nvidia: NvidiaFacts(
         kernelModule: localFacts.nvidiaModule, loadedModules: localFacts.loadedModules,
         deviceNodes: localFacts.deviceNodes, devCharLinks: localFacts.devCharLinks, nvml: nvmlQuery.report),
-      containerToolkit: await toolkit, docker: dockerFacts, podman: podmanFacts)
+      containerToolkit: await toolkit, docker: dockerFacts, podman: podmanFacts, platform: localFacts.platform)
 
     return Fingerprint(
       generator: Generator(version: toolVersion, root: context.root.path),
@@ -73,6 +73,7 @@ struct LocalFacts: Sendable {
   var loadedModules: Observed<[String]>
   var deviceNodes: Observed<[String]>
   var devCharLinks: Observed<[String]>
+  var platform: PlatformFacts
 
   init(_ context: ProbeContext) {
     kernel = SystemProbes.kernel(context)
@@ -87,5 +88,6 @@ struct LocalFacts: Sendable {
     loadedModules = NvidiaDriverProbe.loadedModules(context)
     deviceNodes = NvidiaDriverProbe.deviceNodes(context)
     devCharLinks = NvidiaDriverProbe.devCharLinks(context)
+    platform = PlatformProbe.probe(context, kernel: kernel, cgroup: cgroup, sharedMemory: sharedMemory)
   }
 }

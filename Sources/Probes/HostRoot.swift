@@ -148,6 +148,51 @@ public struct HostRoot: Sendable, Hashable {
     return HostRoot.normalize("/" + parent + "/" + target)
   }
 
+  /// A `/proc/<pid>/<name>` file chosen to describe the host under this root.
+  public struct ProcessFile: Sendable, Hashable {
+    /// The host-absolute path (`/proc/1/mounts`).
+    public var path: String
+    /// The file's text.
+    public var text: String
+    /// Whether it is rigcheck's own view under a root that is not `/` (a live `/proc` mounted
+    /// under the root, whose `/proc/self` is rigcheck's process in its container): the fact
+    /// then describes that container, not the host.
+    public var describesOwnContainer: Bool
+  }
+
+  /// Reads the per-process file `name` (`mounts`, `cgroup`) from the process whose view is the
+  /// host's:
+  /// - on `/`: `/proc/self/<name>`, rigcheck's own view (inside a container, the container it was
+  ///   started in is what a live run describes);
+  /// - under another root: `/proc/1/<name>`, the host's init. In a DaemonSet pod that mounts the
+  ///   node's `/` at `/host`, `/host/proc` is the node's procfs, so `/host/proc/1` is the node's
+  ///   init while `/host/proc/self` is rigcheck in its pod (node_exporter reads `/proc/1/mounts`
+  ///   for the same reason). Failing that, `/proc/self/<name>`: in a captured tree (no `/proc/1`)
+  ///   the capture's own view, otherwise rigcheck's container, and it says so;
+  /// - then each of `fallbacks` (`/proc/mounts`) under the same rule.
+  public func hostProcessFile(_ name: String, fallbacks: [String] = []) -> ProcessFile? {
+    let own = ["/proc/self/\(name)"] + fallbacks
+    if isLive {
+      for path in own { if let text = try? read(path) { return ProcessFile(path: path, text: text, describesOwnContainer: false) } }
+      return nil
+    }
+    if let text = try? read("/proc/1/\(name)") {
+      return ProcessFile(path: "/proc/1/\(name)", text: text, describesOwnContainer: false)
+    }
+    let procfsIsLive = hasLiveProcfs
+    for path in own {
+      if let text = try? read(path) { return ProcessFile(path: path, text: text, describesOwnContainer: procfsIsLive) }
+    }
+    return nil
+  }
+
+  /// Whether this root that is not `/` holds a running procfs (the host's `/proc` mounted under
+  /// it, as in a DaemonSet pod), not a captured copy: a procfs always has PID 1. Its per-reader
+  /// files (`self`, the UTS-namespaced hostname) then describe rigcheck's own container.
+  public var hasLiveProcfs: Bool {
+    !isLive && (kind(of: "/proc/1") == .directory || Platform.isProcfs(hostPath("/proc")))
+  }
+
   /// Removes `.` and `..` components lexically.
   static func normalize(_ path: String) -> String {
     var parts: [Substring] = []

@@ -89,3 +89,56 @@ enum NvidiaDriverProbe {
     return .present(Array(Set(targets)).sorted(), from: "file:/dev/char")
   }
 }
+
+/// Where the NVIDIA driver's user-space libraries are: NVML (`libnvidia-ml.so.1`) and
+/// `libcuda.so.1`, which `--nvml-library` and the container toolkit load.
+///
+/// Driver roots, in order: WSL2's `/usr/lib/wsl` (libraries Windows provides; first on WSL,
+/// where a Linux driver installed inside the distribution would only shadow them), the host
+/// itself (`/`), and the NVIDIA GPU Operator's driver container (`/run/nvidia/driver`, the
+/// `driverRoot` of its toolkit). Under each root, the distributions' library directories:
+/// Debian/Ubuntu multiarch (`/usr/lib/x86_64-linux-gnu`, `/usr/lib/aarch64-linux-gnu`), Red
+/// Hat/SUSE (`/usr/lib64`), then `/usr/lib`; the machine's own architecture first.
+enum NvidiaLibraryProbe {
+  static let gpuOperatorDriverRoot = "/run/nvidia/driver"
+  static let wslDriverRoot = "/usr/lib/wsl"
+
+  static func libraryDirectories(architecture: String?) -> [String] {
+    var triplets = ["x86_64-linux-gnu", "aarch64-linux-gnu"]
+    if architecture == "aarch64" || architecture == "arm64" { triplets.reverse() }
+    return triplets.map { "/usr/lib/" + $0 } + ["/usr/lib64", "/usr/lib"] + triplets.map { "/lib/" + $0 } + ["/lib64"]
+  }
+
+  /// Every directory searched, as `(driver root, directory)`, in order.
+  static func searchOrder(architecture: String?, wsl: Bool) -> [(root: String, directory: String)] {
+    let directories = libraryDirectories(architecture: architecture)
+    let wslEntry = [(root: wslDriverRoot, directory: wslDriverRoot + "/lib")]
+    let host = directories.map { (root: "/", directory: $0) }
+    let operatorRoot = directories.map { (root: gpuOperatorDriverRoot, directory: gpuOperatorDriverRoot + $0) }
+    return wsl ? wslEntry + host + operatorRoot : host + operatorRoot + wslEntry
+  }
+
+  static func probe(_ context: ProbeContext, architecture: String?, wsl: Bool) -> Observed<NvidiaLibraries> {
+    let root = context.root
+    let order = searchOrder(architecture: architecture, wsl: wsl)
+    let source = "file:libnvidia-ml.so.1 under \(Set(order.map(\.root)).sorted().joined(separator: ", "))"
+    for (driverRoot, directory) in order {
+      let nvml = directory + "/libnvidia-ml.so.1"
+      guard root.kind(of: nvml) != .missing else { continue }
+      let cuda = directory + "/libcuda.so.1"
+      let target = root.linkTarget(nvml).map { String($0.split(separator: "/").last ?? "") }
+      let version = target.flatMap { name -> String? in
+        guard name.hasPrefix("libnvidia-ml.so.") else { return nil }
+        let rest = name.dropFirst("libnvidia-ml.so.".count)
+        return rest.contains(".") && rest.allSatisfy({ $0.isNumber || $0 == "." }) ? String(rest) : nil
+      }
+      return .present(
+        NvidiaLibraries(
+          driverRoot: driverRoot, directory: directory, nvml: nvml, cuda: root.kind(of: cuda) != .missing ? cuda : nil, version: version),
+        from: "file:\(nvml)")
+    }
+    return .absent(
+      "libnvidia-ml.so.1 is in none of the driver's library directories (host, GPU Operator's \(gpuOperatorDriverRoot), WSL's \(wslDriverRoot)/lib): the NVIDIA user-space driver is not installed here",
+      source: source)
+  }
+}

@@ -44,6 +44,20 @@ enum Platform {
     return (UInt64(stats.f_blocks) * blockSize, UInt64(stats.f_bavail) * blockSize)
   }
 
+  /// The filesystem type mounted exactly at `path` in this process's mount table
+  /// (`/proc/self/mounts` of the running machine), or nil when nothing is mounted there.
+  static func mountedFilesystem(at path: String) -> String? {
+    guard let text = try? HostRoot().read("/proc/self/mounts") else { return nil }
+    return SystemProbes.parseMounts(text).last { $0.mountPoint == path }?.filesystem
+  }
+
+  /// Whether `path` is a mounted procfs, not a copy of one.
+  static func isProcfs(_ path: String) -> Bool { mountedFilesystem(at: path) == "proc" }
+
+  /// Whether a tmpfs is mounted at `path`, so statvfs(3) of it measures that tmpfs, not the
+  /// disk holding a captured tree.
+  static func isOwnTmpfsMount(_ path: String) -> Bool { mountedFilesystem(at: path) == "tmpfs" }
+
   /// The current time as RFC 3339 UTC, seconds precision.
   static func utcTimestamp() -> String {
     var now = time(nil)
@@ -78,5 +92,39 @@ enum Platform {
       let box = Unmanaged<AnyObject>.fromOpaque(box).takeRetainedValue()
       (box as! Box).work()
     }
+  }
+}
+
+/// The platform facts: whose view the mount and cgroup facts are, WSL, the driver's libraries.
+enum PlatformProbe {
+  static func probe(
+    _ context: ProbeContext, kernel: Observed<KernelInfo>, cgroup: Observed<CgroupInfo>, sharedMemory: Observed<SharedMemoryInfo>
+  ) -> PlatformFacts {
+    let root = context.root
+    var containerView: [String] = []
+    if cgroup.status == .present, root.hostProcessFile("cgroup")?.describesOwnContainer == true { containerView.append("cgroup") }
+    if sharedMemory.status == .present, root.hostProcessFile("mounts", fallbacks: ["/proc/mounts"])?.describesOwnContainer == true {
+      containerView.append("sharedMemory")
+    }
+    let wsl = wsl(context, kernel: kernel)
+    return PlatformFacts(
+      containerViewFacts: containerView.sorted(), wsl: wsl,
+      nvidiaLibraries: NvidiaLibraryProbe.probe(context, architecture: kernel.value?.architecture, wsl: wsl?.version == 2))
+  }
+
+  /// WSL from its kernel's release (`5.15.167.4-microsoft-standard-WSL2`; WSL1 reports
+  /// `4.4.0-19041-Microsoft`), or from `/dev/dxg` beside `/usr/lib/wsl` under a custom kernel.
+  static func wsl(_ context: ProbeContext, kernel: Observed<KernelInfo>) -> WSLInfo? {
+    let release = kernel.value?.release ?? ""
+    let device = context.root.exists("/dev/dxg") ? "/dev/dxg" : nil
+    if release.lowercased().contains("microsoft") {
+      let lower = release.lowercased()
+      let version = lower.contains("wsl2") || lower.contains("microsoft-standard") ? 2 : 1
+      return WSLInfo(version: version, gpuDevice: device, evidence: "kernel \(release)")
+    }
+    if let device, context.root.kind(of: NvidiaLibraryProbe.wslDriverRoot) == .directory {
+      return WSLInfo(version: 2, gpuDevice: device, evidence: "\(device) and \(NvidiaLibraryProbe.wslDriverRoot) exist")
+    }
+    return nil
   }
 }

@@ -116,11 +116,17 @@ enum SystemProbes {
 
   /// The ISA extensions that decide which ML wheels and kernels run.
   static func isMLFlag(_ flag: Substring) -> Bool {
-    flag.hasPrefix("avx") || flag.hasPrefix("amx") || flag.hasPrefix("sse4") || flag.hasPrefix("sve")
-      || ["fma", "f16c", "bmi2", "popcnt", "asimd", "asimdhp", "bf16", "i8mm", "sha_ni", "vaes", "vpclmulqdq"].contains(flag)
+    flag.hasPrefix("avx") || flag.hasPrefix("amx") || flag.hasPrefix("sse4") || flag.hasPrefix("sme")
+      || ["sve", "sve2", "sve2p1", "svebf16", "svei8mm", "svef32mm", "svef64mm"].contains(flag)
+      || ["fma", "f16c", "bmi2", "popcnt", "asimd", "asimdhp", "asimddp", "bf16", "i8mm", "sha_ni", "vaes", "vpclmulqdq"].contains(flag)
   }
 
   /// Reads `/proc/cpuinfo`: model, vendor, logical cores, ML-relevant flags.
+  ///
+  /// x86 names the model (`model name`) and vendor (`vendor_id`). arm64 prints neither: each
+  /// block carries `CPU implementer` and `CPU part` ids (arch/arm64/kernel/cpuinfo.c), which are
+  /// named as lscpu names them (``ARMCPUNames``): 0x41/0xd4f is ARM's Neoverse V2 (NVIDIA Grace).
+  /// Ids missing from the table are kept as `implementer 0x…`/`part 0x…`, never left empty.
   static func cpu(_ context: ProbeContext) -> Observed<CPUInfo> {
     let text: String
     do {
@@ -130,8 +136,11 @@ enum SystemProbes {
     } catch {
       return .unreadable(error.description, source: "file:/proc/cpuinfo")
     }
-    var model: String?
+    var modelName: String?
+    var boardModel: String?
     var vendor: String?
+    var implementer: String?
+    var part: String?
     var processors = 0
     var flags = Set<String>()
     for line in text.split(separator: "\n") {
@@ -140,15 +149,24 @@ enum SystemProbes {
       let value = line[line.index(after: colon)...].trimmed
       switch key {
       case "processor": processors += 1
-      case "model name", "Model": if model == nil { model = value }
-      case "vendor_id", "CPU implementer": if vendor == nil { vendor = value }
+      case "model name": if modelName == nil, !value.isEmpty { modelName = value }
+      case "Model": if boardModel == nil, !value.isEmpty { boardModel = value }
+      case "vendor_id": if vendor == nil, !value.isEmpty { vendor = value }
+      case "CPU implementer": if implementer == nil { implementer = value }
+      case "CPU part": if part == nil { part = value }
       case "flags", "Features":
         for flag in value.split(separator: " ") where isMLFlag(flag) { flags.insert(String(flag)) }
       default: break
       }
     }
+    var model = modelName
+    if let implementer {
+      let named = ARMCPUNames.name(implementer: implementer, part: part)
+      vendor = vendor ?? named.vendor
+      model = model ?? named.model
+    }
     return .present(
-      CPUInfo(model: model, vendor: vendor, logicalCores: processors, mlFlags: flags.sorted()),
+      CPUInfo(model: model ?? boardModel, vendor: vendor, logicalCores: processors, mlFlags: flags.sorted()),
       from: "file:/proc/cpuinfo")
   }
 
@@ -181,27 +199,37 @@ enum SystemProbes {
     return (.present(MemoryInfo(totalBytes: total), from: "file:/proc/meminfo"), values["MemAvailable"])
   }
 
-  /// The `/dev/shm` mount: its `size=` option in `/proc/self/mounts` (or `/proc/mounts`), or
-  /// statvfs(3) of it on a live host when the option is absent. Also returns free bytes.
+  /// The `/dev/shm` mount, from the host's mount table (``HostRoot/hostProcessFile(_:fallbacks:)``:
+  /// `/proc/self/mounts` on `/`, `/proc/1/mounts` under another root). Its size is the mount's
+  /// `size=` option; without one, statvfs(3) of the mount when it can be measured (on `/`, or a
+  /// host's tmpfs mounted under the root), else tmpfs's default of half of MemTotal (tmpfs(5)).
+  /// Also returns free bytes when measured.
   static func sharedMemory(_ context: ProbeContext) -> (Observed<SharedMemoryInfo>, free: UInt64?) {
     let root = context.root
-    let mountsPath = root.exists("/proc/self/mounts") ? "/proc/self/mounts" : "/proc/mounts"
-    guard let mounts = try? root.read(mountsPath) else {
-      return (.absent("\(mountsPath) does not exist in the tree", source: "file:\(mountsPath)"), nil)
+    guard let table = root.hostProcessFile("mounts", fallbacks: ["/proc/mounts"]) else {
+      let looked = (root.isLive ? [] : ["/proc/1/mounts"]) + ["/proc/self/mounts", "/proc/mounts"]
+      return (.absent("no mount table: \(looked.joined(separator: ", ")) are missing", source: "file:\(looked[0])"), nil)
     }
-    guard let mount = parseMounts(mounts).last(where: { $0.mountPoint == "/dev/shm" }) else {
-      return (.absent("nothing is mounted on /dev/shm", source: "file:\(mountsPath)"), nil)
+    let source = "file:\(table.path)"
+    guard let mount = parseMounts(table.text).last(where: { $0.mountPoint == "/dev/shm" }) else {
+      return (.absent("nothing is mounted on /dev/shm", source: source), nil)
     }
-    let live = root.isLive ? Platform.filesystemSpace("/dev/shm") : nil
+    let shmPath = root.hostPath("/dev/shm")
+    let measurable = root.isLive || (!table.describesOwnContainer && Platform.isOwnTmpfsMount(shmPath))
+    let measured = measurable ? Platform.filesystemSpace(shmPath) : nil
     if let sizeOption = mount.options.first(where: { $0.hasPrefix("size=") }),
       let size = parseSizeOption(String(sizeOption.dropFirst(5)))
     {
-      return (.present(SharedMemoryInfo(sizeBytes: size, filesystem: mount.filesystem), from: "file:\(mountsPath)"), live?.free)
+      return (.present(SharedMemoryInfo(sizeBytes: size, filesystem: mount.filesystem), from: source), measured?.free)
     }
-    if let live {
-      return (.present(SharedMemoryInfo(sizeBytes: live.total, filesystem: mount.filesystem), from: "statvfs:/dev/shm"), live.free)
+    if let measured {
+      return (.present(SharedMemoryInfo(sizeBytes: measured.total, filesystem: mount.filesystem), from: "statvfs:/dev/shm"), measured.free)
     }
-    return (.unreadable("/dev/shm is mounted without a size= option and the tree cannot be measured", source: "file:\(mountsPath)"), nil)
+    if mount.filesystem == "tmpfs", let text = try? root.read("/proc/meminfo"), let total = parseMeminfo(text)["MemTotal"] {
+      // tmpfs(5): "The default, when the size option is omitted, is half of the physical RAM".
+      return (.present(SharedMemoryInfo(sizeBytes: total / 2, filesystem: mount.filesystem), from: "\(source),/proc/meminfo (no size= option: tmpfs's default, half of MemTotal)"), nil)
+    }
+    return (.unreadable("/dev/shm is mounted without a size= option and the tree cannot be measured", source: source), nil)
   }
 
   struct MountEntry: Sendable {
@@ -252,13 +280,56 @@ enum SystemProbes {
   }
 
   /// `/proc/sys/kernel/hostname` (machine-specific, never hashed).
+  /// `/proc/sys/kernel/hostname` answers for the reader's UTS namespace: under a root holding a
+  /// live procfs (a DaemonSet pod's `/host`) it is the pod's name, so the host's `/etc/hostname`
+  /// comes first there.
   static func hostname(_ context: ProbeContext) -> Observed<String> {
-    if let name = context.root.readValue("/proc/sys/kernel/hostname") {
-      return .present(name, from: "file:/proc/sys/kernel/hostname")
+    var order = ["/proc/sys/kernel/hostname", "/etc/hostname"]
+    if context.root.hasLiveProcfs { order.reverse() }
+    for path in order {
+      if let name = context.root.readValue(path) { return .present(name, from: "file:\(path)") }
     }
-    if let name = context.root.readValue("/etc/hostname") {
-      return .present(name, from: "file:/etc/hostname")
-    }
-    return .absent("neither /proc/sys/kernel/hostname nor /etc/hostname exists", source: "file:/proc/sys/kernel/hostname")
+    return .absent("neither /proc/sys/kernel/hostname nor /etc/hostname exists", source: "file:\(order[0])")
+  }
+}
+
+/// Names of arm64 CPU implementer and part ids, as util-linux's lscpu (sys-utils/lscpu-arm.c)
+/// and the kernel's arch/arm64/include/asm/cputype.h name them; only server and common cores.
+enum ARMCPUNames {
+  static let implementers: [Int: String] = [
+    0x41: "ARM", 0x42: "Broadcom", 0x43: "Cavium", 0x46: "Fujitsu", 0x48: "HiSilicon", 0x4e: "NVIDIA", 0x50: "APM",
+    0x51: "Qualcomm", 0x53: "Samsung", 0x56: "Marvell", 0x61: "Apple", 0x6d: "Microsoft", 0x70: "Phytium", 0xc0: "Ampere",
+  ]
+
+  static let parts: [Int: [Int: String]] = [
+    0x41: [
+      0xd03: "Cortex-A53", 0xd04: "Cortex-A35", 0xd05: "Cortex-A55", 0xd07: "Cortex-A57", 0xd08: "Cortex-A72", 0xd09: "Cortex-A73",
+      0xd0a: "Cortex-A75", 0xd0b: "Cortex-A76", 0xd0c: "Neoverse N1", 0xd0d: "Cortex-A77", 0xd40: "Neoverse V1", 0xd41: "Cortex-A78",
+      0xd44: "Cortex-X1", 0xd46: "Cortex-A510", 0xd47: "Cortex-A710", 0xd48: "Cortex-X2", 0xd49: "Neoverse N2", 0xd4a: "Neoverse E1",
+      0xd4d: "Cortex-A715", 0xd4e: "Cortex-X3", 0xd4f: "Neoverse V2", 0xd80: "Cortex-A520", 0xd81: "Cortex-A720", 0xd82: "Cortex-X4",
+      0xd84: "Neoverse V3", 0xd85: "Cortex-X925", 0xd87: "Cortex-A725", 0xd8e: "Neoverse N3",
+    ],
+    0x42: [0x516: "ThunderX2"],
+    0x43: [0x0af: "ThunderX2-99xx", 0x0b8: "ThunderX3-T110"],
+    0x46: [0x001: "A64FX"],
+    0x48: [0xd01: "Kunpeng-920"],
+    0x4e: [0x000: "Denver", 0x003: "Denver 2", 0x004: "Carmel"],
+    0x50: [0x000: "X-Gene"],
+    0xc0: [0xac3: "AmpereOne", 0xac4: "AmpereOne A", 0xac5: "AmpereOne M"],
+  ]
+
+  /// `0x41`, `0xd4f` → (`ARM`, `Neoverse V2`); unknown ids keep their hex form.
+  static func name(implementer: String, part: String?) -> (vendor: String, model: String?) {
+    let implementerID = hexValue(implementer)
+    let partID = part.flatMap(hexValue)
+    let vendor = implementerID.flatMap { implementers[$0] } ?? "implementer \(implementer)"
+    guard let part else { return (vendor, nil) }
+    if let implementerID, let partID, let name = parts[implementerID]?[partID] { return (vendor, name) }
+    return (vendor, "\(vendor) part \(part)")
+  }
+
+  static func hexValue(_ text: String) -> Int? {
+    let digits = text.lowercased().hasPrefix("0x") ? text.dropFirst(2) : Substring(text)
+    return Int(digits, radix: 16)
   }
 }

@@ -37,7 +37,9 @@ import Testing
 
   @Test func cdiOnlyHostWithAStaleSpec() async throws {
     let tree = try FixtureHost.materialize("cdi-only")
-    let print = await HostFingerprints.probe(tree.root, runner: try HostFingerprints.dockerInfoRunner())
+    // What a daemon with features.cdi reports (the captured 20.10 daemon says CDISpecDirs null: CDI off).
+    let runner = try HostFingerprints.dockerInfoRunner { $0["CDISpecDirs"] = ["/etc/cdi", "/var/run/cdi"] }
+    let print = await HostFingerprints.probe(tree.root, runner: runner)
     let stale = try #require(findings("toolkit.cdi-spec", in: print).first)
     #expect(stale.severity == .error)
     #expect(stale.message == "CDI spec pins driver 570.133.20 libraries but driver 580.159.04 is loaded")
