@@ -44,7 +44,7 @@ public enum FixtureHost {
         let source = overlay + "/" + relative
         let destination = target + "/" + relative
         var isDirectory: ObjCBool = false
-        manager.fileExists(atPath: source, isDirectory: &isDirectory)
+        _ = manager.fileExists(atPath: source, isDirectory: &isDirectory)  // a dangling link is copied as one
         if isDirectory.boolValue {
           try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
         } else {
@@ -61,7 +61,7 @@ public enum FixtureHost {
     try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     for relative in manager.subpaths(atPath: path) ?? [] {
       var isDirectory: ObjCBool = false
-      manager.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory)
+      _ = manager.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory)
       try manager.setAttributes([.posixPermissions: isDirectory.boolValue ? 0o755 : 0o644], ofItemAtPath: path + "/" + relative)
     }
   }
