@@ -68,22 +68,34 @@ public struct CDISpec: Codable, Sendable, Hashable {
   public var path: String
   /// `vendor/class`, e.g. `nvidia.com/gpu`.
   public var kind: String?
-  /// Device names the spec defines (`0`, `all`, `GPU-…`), sorted.
+  /// Device names the spec defines (`0`, `all`, `GPU-…`), sorted. In a fingerprint, names
+  /// that are GPU or MIG UUIDs are in ``MachineSpecific/cdiDevices``, counted here by
+  /// ``uuidNamedDevices``.
   public var devices: [String]
   /// The driver version its library paths pin (`libcuda.so.580.159.04` → `580.159.04`);
   /// a spec pinning another version than the loaded driver is stale.
   public var pinnedDriverVersion: String?
   /// A parse problem, when the file could only be read in part.
   public var problem: String?
+  /// How many device names are GPU or MIG UUIDs (moved to the machine part); nil when none.
+  public var uuidNamedDevices: Int?
 
   public init(
-    path: String, kind: String?, devices: [String], pinnedDriverVersion: String?, problem: String?
+    path: String, kind: String?, devices: [String], pinnedDriverVersion: String?, problem: String?,
+    uuidNamedDevices: Int? = nil
   ) {
     self.path = path
     self.kind = kind
     self.devices = devices
     self.pinnedDriverVersion = pinnedDriverVersion
     self.problem = problem
+    self.uuidNamedDevices = uuidNamedDevices
+  }
+
+  /// Whether a CDI device name is a GPU or MIG UUID (`GPU-5a1e…`, `MIG-…`): unique to one
+  /// machine.
+  public static func isUUIDName(_ name: String) -> Bool {
+    (name.hasPrefix("GPU-") || name.hasPrefix("MIG-")) && name.count > 12
   }
 }
 
