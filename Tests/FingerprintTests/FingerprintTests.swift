@@ -57,7 +57,7 @@ import Testing
       _ = try Fingerprint.decode(Data(#"{"schemaVersion": 99}"#.utf8), name: "future.json")
       Issue.record("schema 99 was accepted")
     } catch let error as FingerprintDecodingError {
-      #expect(error.description == "future.json uses fingerprint schema 99; this rigcheck reads schema 1")
+      #expect(error.description == "future.json uses fingerprint schema 99; this rigcheck reads schema \(Fingerprint.currentSchemaVersion)")
     }
     var json = try JSONSerialization.jsonObject(with: CanonicalJSON.encode(Sample.fingerprint())) as! [String: Any]
     var identity = json["identity"] as! [String: Any]
