@@ -85,6 +85,11 @@ enum GPUChecks {
   /// Transfer rates of PCIe generations 1 to 7, in GT/s.
   static let generationRates: [Double] = [2.5, 5, 8, 16, 32, 64, 128]
 
+  /// `32.0 GT/s PCIe` → 5.
+  static func generation(_ text: String?) -> Int? {
+    gigatransfers(text).flatMap { generationRates.firstIndex(of: $0) }.map { $0 + 1 }
+  }
+
   /// `Gen 5 (32.0 GT/s)`.
   static func describeGeneration(_ generation: Int) -> String {
     guard generation >= 1 && generation <= generationRates.count else { return "Gen \(generation)" }
@@ -150,16 +155,17 @@ enum GPUChecks {
             fix: utilization == nil ? "to be sure, re-check under load: \(recheck)" : nil,
             evidence: evidence)
         }
-        if let rate = gigatransfers(maxSpeed), let deviceMaximum = generationRates.firstIndex(of: rate).map({ $0 + 1 }), maximum < deviceMaximum {
+        if let deviceMaximum = generation(maxSpeed), maximum < deviceMaximum {
           return ReportItem(
             id: "", severity: .note, subject: gpu.address,
             message: "PCIe link at \(describeGeneration(current)), the most this slot allows; the GPU supports \(describeGeneration(deviceMaximum))",
             why: "the slot, a riser or the BIOS limits the link; host↔GPU bandwidth is that of \(describeGeneration(maximum))",
             evidence: evidence)
         }
+        // sysfs may have been read at another moment than the driver's report.
+        let speed = generation(currentSpeed) == current ? currentSpeed ?? describeGeneration(current) : describeGeneration(current)
         return ReportItem(
-          id: "", severity: .ok, subject: gpu.address,
-          message: "PCIe \(currentSpeed ?? describeGeneration(current)) x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
+          id: "", severity: .ok, subject: gpu.address, message: "PCIe \(speed) x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
       }
 
       if let current = gigatransfers(currentSpeed), let maximum = gigatransfers(maxSpeed), current < maximum {
