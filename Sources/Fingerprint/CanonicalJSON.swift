@@ -3,9 +3,17 @@
 /// Producers sort every array they emit, so two equal environments encode to identical
 /// bytes and ``Fingerprint/identityHash()`` is stable.
 public enum CanonicalJSON {
-  /// Set in an encoder's `userInfo` to leave each ``Observed`` value's provenance (`source`,
-  /// `reason`) out: how and where a fact was read is not what the environment is.
+  /// Set in an encoder's `userInfo` to leave provenance out: each ``Observed`` value's `source`
+  /// and `reason`, and the texts that say why a value is missing or where it came from
+  /// (``InstalledTool/versionProblem``, ``EngineProblem/message``,
+  /// ``NVMLDevice/computeCapabilitySource``, ``ImageFacts/notes``). How, where and with which
+  /// settings a fact was read is not what the environment is.
   public static let omitsProvenance = CodingUserInfoKey(rawValue: "rigcheck.omitsProvenance")!
+
+  /// Whether `encoder` leaves provenance out.
+  static func omitsProvenance(_ encoder: any Encoder) -> Bool {
+    encoder.userInfo[omitsProvenance] as? Bool == true
+  }
 
   /// Encodes `value` canonically; `pretty` adds indentation for people.
   public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> Data {

@@ -10,6 +10,19 @@ public struct InstalledTool: Codable, Sendable, Hashable {
     self.version = version
     self.versionProblem = versionProblem
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case path, version, versionProblem
+  }
+
+  /// `versionProblem` is provenance (why the version is missing: a timeout, a captured tree),
+  /// left out of the identity hash; whether there is a version is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(path, forKey: .path)
+    try container.encodeIfPresent(version, forKey: .version)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encodeIfPresent(versionProblem, forKey: .versionProblem) }
+  }
 }
 
 /// The NVIDIA Container Toolkit and how container engines are wired to it.
@@ -155,6 +168,18 @@ public struct EngineProblem: Codable, Sendable, Hashable {
   public init(kind: Kind, message: String) {
     self.kind = kind
     self.message = message
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case kind, message
+  }
+
+  /// The message is provenance (the CLI's words, with timeouts and socket paths), left out of
+  /// the identity hash; the kind is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(kind, forKey: .kind)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(message, forKey: .message) }
   }
 }
 

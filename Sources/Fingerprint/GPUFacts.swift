@@ -167,4 +167,22 @@ public struct NVMLDevice: Codable, Sendable, Hashable {
     self.persistenceMode = persistenceMode
     self.migMode = migMode
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case pciAddress, name, brand, memoryTotalBytes, computeCapability, computeCapabilitySource, persistenceMode, migMode
+  }
+
+  /// `computeCapabilitySource` is provenance (it names rigcheck's own table), left out of the
+  /// identity hash; the compute capability is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(pciAddress, forKey: .pciAddress)
+    try container.encodeIfPresent(name, forKey: .name)
+    try container.encodeIfPresent(brand, forKey: .brand)
+    try container.encodeIfPresent(memoryTotalBytes, forKey: .memoryTotalBytes)
+    try container.encodeIfPresent(computeCapability, forKey: .computeCapability)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encodeIfPresent(computeCapabilitySource, forKey: .computeCapabilitySource) }
+    try container.encodeIfPresent(persistenceMode, forKey: .persistenceMode)
+    try container.encodeIfPresent(migMode, forKey: .migMode)
+  }
 }

@@ -56,7 +56,7 @@ public struct Observed<Value: Codable & Sendable & Hashable>: Codable, Sendable,
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(status, forKey: .status)
     try container.encodeIfPresent(value, forKey: .value)
-    guard encoder.userInfo[CanonicalJSON.omitsProvenance] as? Bool != true else { return }
+    guard !CanonicalJSON.omitsProvenance(encoder) else { return }
     try container.encode(source, forKey: .source)
     try container.encodeIfPresent(reason, forKey: .reason)
   }
