@@ -186,7 +186,7 @@ enum GPUChecks {
       }
       return ReportItem(
         id: "", severity: .ok, subject: gpu.address,
-        message: "PCIe \(currentSpeed ?? maxSpeed ?? "?") x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
+        message: "PCIe \(currentSpeed ?? "?") x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
     }
   }
 
