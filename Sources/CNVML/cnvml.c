@@ -46,6 +46,11 @@ int cnvml_open(const char *path, cnvml_api *api, char *error, size_t error_size)
   RESOLVE(device_get_total_ecc_errors, "nvmlDeviceGetTotalEccErrors", 0);
   RESOLVE(device_get_retired_pages_pending, "nvmlDeviceGetRetiredPagesPendingStatus", 0);
   RESOLVE(device_get_remapped_rows, "nvmlDeviceGetRemappedRows", 0);
+  RESOLVE(device_get_utilization_rates, "nvmlDeviceGetUtilizationRates", 0);
+  RESOLVE(device_get_curr_pcie_link_generation, "nvmlDeviceGetCurrPcieLinkGeneration", 0);
+  RESOLVE(device_get_max_pcie_link_generation, "nvmlDeviceGetMaxPcieLinkGeneration", 0);
+  RESOLVE(device_get_curr_pcie_link_width, "nvmlDeviceGetCurrPcieLinkWidth", 0);
+  RESOLVE(device_get_max_pcie_link_width, "nvmlDeviceGetMaxPcieLinkWidth", 0);
   return 0;
 }
 

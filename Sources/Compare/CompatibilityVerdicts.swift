@@ -39,7 +39,7 @@ public enum CompatibilityVerdicts {
         let catalog = UInt16(gpu.deviceID, radix: 16).flatMap(GPUCatalog.nvidia(deviceID:))
         let name = device?.name ?? catalog?.name
         let label = "\(gpu.address) \(name ?? gpu.deviceID)"
-        products.append(CUDAOnHost.Device(label: label, productLine: GPUProductLine.classify(name: name ?? gpu.deviceName, nvmlBrand: device?.brand)))
+        products.append(CUDAOnHost.Device(label: label, productLine: GPUProductLine.classify(name: name, nvmlBrand: device?.brand)))
         return NvidiaRequire.DeviceFacts(
           cuda: cuda, driver: driver, arch: device?.computeCapability ?? catalog?.computeCapability,
           brand: NvidiaRequire.containerBrand(nvmlBrand: device?.brand ?? catalog.map { Self.nvmlBrand(forName: $0.name) } ?? nil),

@@ -28,7 +28,7 @@ enum ContainerChecks {
     guard let specs = host.host.containerToolkit.cdiSpecs.value else { return [] }
     let driver = host.driverVersion
     return specs.compactMap { spec in
-      let evidence = ["\(spec.path): kind \(spec.kind ?? "?"), devices \(spec.devices.joined(separator: ",")), libraries of driver \(spec.pinnedDriverVersion ?? "?") [file:\(spec.path)]"]
+      let evidence = ["\(spec.path): kind \(spec.kind ?? "?"), devices \(spec.devices.joined(separator: ","))\(spec.uuidNamedDevices.map { " and \($0) named by GPU UUID" } ?? ""), libraries of driver \(spec.pinnedDriverVersion ?? "?") [file:\(spec.path)]"]
       if let problem = spec.problem {
         return ReportItem(
           id: "", severity: .warning, subject: spec.path, message: "CDI spec could not be read fully: \(problem)",
@@ -42,7 +42,7 @@ enum ContainerChecks {
           fix: "sudo nvidia-ctk cdi generate --output=\(spec.path) (and enable nvidia-cdi-refresh.path so it regenerates after upgrades)",
           evidence: evidence)
       }
-      return ReportItem(id: "", severity: .ok, subject: spec.path, message: "CDI spec matches driver \(driver) (\(spec.devices.count) devices)", evidence: evidence)
+      return ReportItem(id: "", severity: .ok, subject: spec.path, message: "CDI spec matches driver \(driver) (\(spec.devices.count + (spec.uuidNamedDevices ?? 0)) devices)", evidence: evidence)
     }
   }
 
@@ -134,11 +134,11 @@ enum ContainerChecks {
 
   static let devCharLinks = DoctorCheck("docker.dev-char", "With systemd's cgroup driver, NVIDIA nodes have /dev/char links.") { host, _ in
     guard let server = host.host.docker.daemon.value?.server, server.cgroupDriver == "systemd",
-      let nodes = host.host.nvidia.deviceNodes.value, !nodes.isEmpty
+      let nodes = host.fingerprint.nvidiaDeviceNodesPresent.value, !nodes.isEmpty
     else { return [] }
-    let linked = Set(host.host.nvidia.devCharLinks.value ?? [])
+    let linked = Set(host.fingerprint.nvidiaDevCharLinksPresent.value ?? [])
     let missing = nodes.filter { !$0.contains("nvidia-caps") && !linked.contains($0) }
-    let evidence = ["cgroup driver: systemd [\(host.host.docker.daemon.source)]", host.evidence("/dev/char links", host.host.nvidia.devCharLinks) { $0.joined(separator: " ") }]
+    let evidence = ["cgroup driver: systemd [\(host.host.docker.daemon.source)]", host.evidence("/dev/char links", host.fingerprint.nvidiaDevCharLinksPresent) { $0.joined(separator: " ") }]
     if missing.isEmpty {
       return [ReportItem(id: "", severity: .ok, message: "every NVIDIA device node has a /dev/char link", evidence: evidence)]
     }

@@ -81,7 +81,7 @@ struct HostView {
   func nvml(for address: String) -> NVMLDevice? { host.nvidia.nvml.value?.gpus.first { $0.pciAddress == address } }
 
   func gpuName(_ device: PCIDevice) -> String {
-    nvml(for: device.address)?.name ?? device.deviceName ?? "\(device.vendorID):\(device.deviceID)"
+    nvml(for: device.address)?.name ?? fingerprint.pciReadings(at: device.address)?.deviceName ?? "\(device.vendorID):\(device.deviceID)"
   }
 
   /// `source: value` evidence for an observation.

@@ -107,7 +107,7 @@ enum DriverChecks {
 
   static let deviceNodes = DoctorCheck("driver.device-nodes", "/dev/nvidiactl, /dev/nvidia-uvm and one /dev/nvidiaN per GPU exist.") { host, _ in
     guard host.host.nvidia.kernelModule.value != nil else { return [] }
-    let nodes = host.host.nvidia.deviceNodes
+    let nodes = host.fingerprint.nvidiaDeviceNodesPresent
     let evidence = [host.evidence("device nodes", nodes) { $0.isEmpty ? "none" : $0.joined(separator: " ") }]
     guard let present = nodes.value else {
       return [ReportItem(id: "", severity: .note, message: "device nodes not checked: \(nodes.reason ?? "")", evidence: evidence)]

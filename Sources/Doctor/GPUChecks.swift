@@ -6,18 +6,22 @@ enum GPUChecks {
 
   static let present = DoctorCheck("gpu.present", "An NVIDIA GPU is on the PCI bus.") { host, _ in
     let pci = host.host.pci
-    let evidence = [host.evidence("pci", pci) { "\($0.devicesScanned) devices, \($0.gpus.count) GPU-class" }]
+    let scanned = host.fingerprint.volatile.pci?.devicesScanned
+    let evidence = [host.evidence("pci", pci) { (scanned.map { "\($0) devices, " } ?? "") + "\($0.gpus.count) GPU-class" }]
     guard let inventory = pci.value else {
       return [ReportItem(id: "", severity: .warning, message: "could not list PCI devices: \(pci.reason ?? "")", why: "without the PCI bus rigcheck cannot tell whether a GPU is installed", evidence: evidence)]
     }
     let gpus = host.nvidiaGPUs
     if gpus.isEmpty, let wsl = SystemChecks.wslGPUs(host) { return wsl }
     if gpus.isEmpty {
-      let others = inventory.gpus.map { "\($0.address) \($0.vendorName ?? $0.vendorID) \($0.deviceName ?? $0.deviceID)" }
+      let others = inventory.gpus.map { device in
+        let names = host.fingerprint.pciReadings(at: device.address)
+        return "\(device.address) \(names?.vendorName ?? device.vendorID) \(names?.deviceName ?? device.deviceID)"
+      }
       return [
         ReportItem(
           id: "", severity: .warning,
-          message: "no NVIDIA GPU on the PCI bus (\(inventory.devicesScanned) devices scanned" + (others.isEmpty ? ")" : "; other display devices: \(others.joined(separator: ", ")))"),
+          message: "no NVIDIA GPU on the PCI bus (\(scanned.map { "\($0) devices scanned" } ?? "scanned")" + (others.isEmpty ? ")" : "; other display devices: \(others.joined(separator: ", ")))"),
           why: "CUDA training and inference need an NVIDIA GPU; on this machine PyTorch will run on the CPU only",
           fix: "use a GPU instance type, or check that the GPU is passed through to this VM (lspci -d 10de:)",
           evidence: evidence)
@@ -79,25 +83,111 @@ enum GPUChecks {
     text.flatMap { Double($0.split(separator: " ").first ?? "") }
   }
 
-  static let pcieLink = DoctorCheck("gpu.pcie-link", "Each GPU's PCIe link runs at its maximum width and speed.") { host, _ in
+  /// Transfer rates of PCIe generations 1 to 7, in GT/s.
+  static let generationRates: [Double] = [2.5, 5, 8, 16, 32, 64, 128]
+
+  /// `32.0 GT/s PCIe` → 5.
+  static func generation(_ text: String?) -> Int? {
+    gigatransfers(text).flatMap { generationRates.firstIndex(of: $0) }.map { $0 + 1 }
+  }
+
+  /// `Gen 5 (32.0 GT/s)`.
+  static func describeGeneration(_ generation: Int) -> String {
+    guard generation >= 1 && generation <= generationRates.count else { return "Gen \(generation)" }
+    return "Gen \(generation) (\(generationRates[generation - 1]) GT/s)"
+  }
+
+  /// From this utilisation on, a GPU is busy: it runs in its top performance state, where the
+  /// driver keeps the link at its maximum speed.
+  static let busyUtilizationPercent = 50
+
+  /// A link narrower than the device supports is a problem; a slower speed at full width is
+  /// not by itself: GPUs lower their link speed when idle to save power (some, like the H200
+  /// measured in Tests/Fixtures/device, stay at their maximum). Where the driver reports the
+  /// link generation and utilisation (NVML, `nvidia-smi -q`), a slow link on a busy GPU is a
+  /// warning and on an idle one a note; without utilisation a slow link is a note.
+  static let pcieLink = DoctorCheck("gpu.pcie-link", "Each GPU's PCIe link has its full width, and its full speed when busy.") { host, _ in
     host.nvidiaGPUs.compactMap { gpu in
-      guard let link = gpu.link else { return nil }
-      let evidence = ["\(gpu.address) link: current \(link.currentSpeed ?? "?") x\(link.currentWidth.map(String.init) ?? "?"), max \(link.maxSpeed ?? "?") x\(link.maxWidth.map(String.init) ?? "?") [file:/sys/bus/pci/devices/\(gpu.address)/current_link_*]"]
-      if let current = link.currentWidth, let maximum = link.maxWidth, current < maximum {
+      let sysfs = host.fingerprint.pciReadings(at: gpu.address)
+      let readings = host.fingerprint.gpuReadings(at: gpu.address)
+      let nvml = readings?.pcieLink
+      let currentSpeed = sysfs?.currentLinkSpeed
+      let maxSpeed = gpu.link?.maxSpeed
+      guard gpu.link != nil || currentSpeed != nil || sysfs?.currentLinkWidth != nil || nvml != nil else { return nil }
+      let currentWidth = sysfs?.currentLinkWidth ?? nvml?.currentWidth
+      let maxWidth = gpu.link?.maxWidth ?? nvml?.maxWidth
+      let utilization = readings?.utilizationPercent
+
+      var evidence = ["\(gpu.address) link: current \(currentSpeed ?? "?") x\(sysfs?.currentLinkWidth.map(String.init) ?? "?"), max \(maxSpeed ?? "?") x\(gpu.link?.maxWidth.map(String.init) ?? "?") [file:/sys/bus/pci/devices/\(gpu.address)/current_link_*, max_link_*]"]
+      if nvml != nil || utilization != nil {
+        var text = "\(gpu.address) driver:"
+        if let nvml {
+          text += " PCIe Gen \(nvml.currentGeneration.map(String.init) ?? "?") of \(nvml.maxGeneration.map(String.init) ?? "?"), x\(nvml.currentWidth.map(String.init) ?? "?") of x\(nvml.maxWidth.map(String.init) ?? "?"),"
+        }
+        text += " GPU utilisation \(utilization.map { "\($0) %" } ?? "?") [\(host.host.nvidia.nvml.source)]"
+        evidence.append(text)
+      }
+
+      if let current = currentWidth, let maximum = maxWidth, current < maximum {
         return ReportItem(
           id: "", severity: .warning, subject: gpu.address, message: "PCIe link is x\(current), the device supports x\(maximum)",
-          why: "a narrower link cuts host↔GPU bandwidth (data loading, NCCL over PCIe); usual causes are a riser, a wrong slot or a badly seated card",
+          why: "a narrower link cuts host↔GPU bandwidth (data loading, NCCL over PCIe) whatever the load; usual causes are a riser, a wrong slot or a badly seated card",
           fix: "reseat the card or move it to a full-width slot; check with: sudo lspci -vv -s \(gpu.address) | grep -E 'LnkCap|LnkSta'",
           evidence: evidence)
       }
-      if let current = gigatransfers(link.currentSpeed), let maximum = gigatransfers(link.maxSpeed), current < maximum {
+
+      let recheck = "nvidia-smi --query-gpu=pcie.link.gen.current,pcie.link.gen.max,utilization.gpu --format=csv -l 1 while a job runs"
+      // The driver's generations and utilisation come from one reading: judge with them.
+      if let current = nvml?.currentGeneration, let maximum = nvml?.maxGeneration {
+        if current < maximum {
+          if let utilization, utilization >= busyUtilizationPercent {
+            return ReportItem(
+              id: "", severity: .warning, subject: gpu.address,
+              message: "PCIe link runs at \(describeGeneration(current)) while the GPU is \(utilization) % busy; it supports \(describeGeneration(maximum))",
+              why: "a busy GPU keeps its link at full speed; a slow link under load means a degraded slot, riser or cable, or a BIOS limit, and slows data loading and NCCL over PCIe",
+              fix: "re-check with: \(recheck); if it stays low, check the BIOS PCIe speed setting, reseat the card or change slot (sudo lspci -vv -s \(gpu.address) | grep -E 'LnkCap|LnkSta')",
+              evidence: evidence)
+          }
+          let state = utilization.map { "the GPU is idle (\($0) % busy)" } ?? "the GPU's utilisation is unknown"
+          return ReportItem(
+            id: "", severity: .note, subject: gpu.address,
+            message: "PCIe link at \(describeGeneration(current)) of \(describeGeneration(maximum)) x\(currentWidth.map(String.init) ?? "?") while \(state): normal, an idle GPU lowers its link speed to save power",
+            why: "the link trains back up to full speed under load; only a slow link on a busy GPU is a problem",
+            fix: utilization == nil ? "to be sure, re-check under load: \(recheck)" : nil,
+            evidence: evidence)
+        }
+        if let deviceMaximum = generation(maxSpeed), maximum < deviceMaximum {
+          return ReportItem(
+            id: "", severity: .note, subject: gpu.address,
+            message: "PCIe link at \(describeGeneration(current)), the most this slot allows; the GPU supports \(describeGeneration(deviceMaximum))",
+            why: "the slot, a riser or the BIOS limits the link; host↔GPU bandwidth is that of \(describeGeneration(maximum))",
+            evidence: evidence)
+        }
+        // sysfs may have been read at another moment than the driver's report.
+        let speed = generation(currentSpeed) == current ? currentSpeed ?? describeGeneration(current) : describeGeneration(current)
         return ReportItem(
-          id: "", severity: .warning, subject: gpu.address, message: "PCIe link runs at \(link.currentSpeed ?? "?"), the device supports \(link.maxSpeed ?? "?")",
-          why: "an idle GPU may lower its link speed to save power; under load a slower link means a degraded slot or riser",
-          fix: "re-check while the GPU is busy: nvidia-smi -q -d PCI | grep -A3 'Link Gen'; if it stays low, reseat the card or change slot",
+          id: "", severity: .ok, subject: gpu.address, message: "PCIe \(speed) x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
+      }
+
+      if let current = gigatransfers(currentSpeed), let maximum = gigatransfers(maxSpeed), current < maximum {
+        if let utilization, utilization >= busyUtilizationPercent {
+          return ReportItem(
+            id: "", severity: .warning, subject: gpu.address,
+            message: "PCIe link runs at \(currentSpeed ?? "?") while the GPU is \(utilization) % busy; the device supports \(maxSpeed ?? "?")",
+            why: "a busy GPU keeps its link at full speed; a slow link under load means a degraded slot, riser or cable, or a BIOS limit",
+            fix: "re-check with: \(recheck); if it stays low, reseat the card or change slot",
+            evidence: evidence)
+        }
+        return ReportItem(
+          id: "", severity: .note, subject: gpu.address,
+          message: "PCIe link at \(currentSpeed ?? "?") of \(maxSpeed ?? "?") x\(currentWidth.map(String.init) ?? "?")\(utilization.map { " while the GPU is idle (\($0) % busy)" } ?? ""): normal for an idle GPU, which lowers its link speed to save power",
+          why: "the link trains back up to full speed under load; only a slow link on a busy GPU is a problem",
+          fix: utilization == nil ? "to be sure, re-check under load: \(recheck)" : nil,
           evidence: evidence)
       }
-      return ReportItem(id: "", severity: .ok, subject: gpu.address, message: "PCIe \(link.currentSpeed ?? "?") x\(link.currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
+      return ReportItem(
+        id: "", severity: .ok, subject: gpu.address,
+        message: "PCIe \(currentSpeed ?? "?") x\(currentWidth.map(String.init) ?? "?") (maximum)", evidence: evidence)
     }
   }
 

@@ -3,11 +3,28 @@
 /// Producers sort every array they emit, so two equal environments encode to identical
 /// bytes and ``Fingerprint/identityHash()`` is stable.
 public enum CanonicalJSON {
+  /// Set in an encoder's `userInfo` to leave provenance out: each ``Observed`` value's `source`
+  /// and `reason`, and the texts that say why a value is missing or where it came from
+  /// (``InstalledTool/versionProblem``, ``EngineProblem/message``,
+  /// ``NVMLDevice/computeCapabilitySource``, ``ImageFacts/notes``). How, where and with which
+  /// settings a fact was read is not what the environment is.
+  public static let omitsProvenance = CodingUserInfoKey(rawValue: "rigcheck.omitsProvenance")!
+
+  /// Whether `encoder` leaves provenance out.
+  static func omitsProvenance(_ encoder: any Encoder) -> Bool {
+    encoder.userInfo[omitsProvenance] as? Bool == true
+  }
+
   /// Encodes `value` canonically; `pretty` adds indentation for people.
   public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> Data {
+    try encode(value, pretty: pretty, omittingProvenance: false)
+  }
+
+  static func encode<T: Encodable>(_ value: T, pretty: Bool, omittingProvenance: Bool) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting =
       pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    if omittingProvenance { encoder.userInfo[omitsProvenance] = true }
     var data = try encoder.encode(value)
     if pretty { data.append(UInt8(ascii: "\n")) }
     return data
@@ -29,10 +46,14 @@ extension Fingerprint {
   /// A stable digest of the identity part: `sha256:` and 64 hex digits.
   ///
   /// Machine-unique values and volatile readings are not part of it, so two identical
-  /// nodes, or one node at two moments, hash the same.
+  /// nodes, or one node at two moments, hash the same. Neither is the provenance of each
+  /// fact (``Observed/source`` and ``Observed/reason``): it says how and where rigcheck read
+  /// the fact (a captured tree's location, the live NVML or a captured `nvidia-smi` report),
+  /// as the generator block does, so one capture read from two places hashes the same. A
+  /// fact's status (present, absent, unreadable) and value are hashed.
   public func identityHash() throws -> String {
     let bytes = try CanonicalJSON.encode(
-      HashedPart(schemaVersion: schemaVersion, identity: identity), pretty: false)
+      HashedPart(schemaVersion: schemaVersion, identity: identity), pretty: false, omittingProvenance: true)
     return "sha256:" + SHA256.hexDigest(of: bytes)
   }
 

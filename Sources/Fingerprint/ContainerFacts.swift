@@ -10,6 +10,19 @@ public struct InstalledTool: Codable, Sendable, Hashable {
     self.version = version
     self.versionProblem = versionProblem
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case path, version, versionProblem
+  }
+
+  /// `versionProblem` is provenance (why the version is missing: a timeout, a captured tree),
+  /// left out of the identity hash; whether there is a version is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(path, forKey: .path)
+    try container.encodeIfPresent(version, forKey: .version)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encodeIfPresent(versionProblem, forKey: .versionProblem) }
+  }
 }
 
 /// The NVIDIA Container Toolkit and how container engines are wired to it.
@@ -68,22 +81,34 @@ public struct CDISpec: Codable, Sendable, Hashable {
   public var path: String
   /// `vendor/class`, e.g. `nvidia.com/gpu`.
   public var kind: String?
-  /// Device names the spec defines (`0`, `all`, `GPU-…`), sorted.
+  /// Device names the spec defines (`0`, `all`, `GPU-…`), sorted. In a fingerprint, names
+  /// that are GPU or MIG UUIDs are in ``MachineSpecific/cdiDevices``, counted here by
+  /// ``uuidNamedDevices``.
   public var devices: [String]
   /// The driver version its library paths pin (`libcuda.so.580.159.04` → `580.159.04`);
   /// a spec pinning another version than the loaded driver is stale.
   public var pinnedDriverVersion: String?
   /// A parse problem, when the file could only be read in part.
   public var problem: String?
+  /// How many device names are GPU or MIG UUIDs (moved to the machine part); nil when none.
+  public var uuidNamedDevices: Int?
 
   public init(
-    path: String, kind: String?, devices: [String], pinnedDriverVersion: String?, problem: String?
+    path: String, kind: String?, devices: [String], pinnedDriverVersion: String?, problem: String?,
+    uuidNamedDevices: Int? = nil
   ) {
     self.path = path
     self.kind = kind
     self.devices = devices
     self.pinnedDriverVersion = pinnedDriverVersion
     self.problem = problem
+    self.uuidNamedDevices = uuidNamedDevices
+  }
+
+  /// Whether a CDI device name is a GPU or MIG UUID (`GPU-5a1e…`, `MIG-…`): unique to one
+  /// machine.
+  public static func isUUIDName(_ name: String) -> Bool {
+    (name.hasPrefix("GPU-") || name.hasPrefix("MIG-")) && name.count > 12
   }
 }
 
@@ -143,6 +168,18 @@ public struct EngineProblem: Codable, Sendable, Hashable {
   public init(kind: Kind, message: String) {
     self.kind = kind
     self.message = message
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case kind, message
+  }
+
+  /// The message is provenance (the CLI's words, with timeouts and socket paths), left out of
+  /// the identity hash; the kind is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(kind, forKey: .kind)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(message, forKey: .message) }
   }
 }
 

@@ -1,15 +1,23 @@
 /// A versioned, canonical description of an environment.
 ///
 /// A fingerprint has three parts, kept apart so that only the first counts as drift:
-/// - ``identity``: what the environment *is* (kernel, driver, GPUs, runtimes…); hashed by
-///   ``identityHash()`` and compared by `rigcheck compare`;
-/// - ``machine``: what is unique to one machine (hostname, GPU UUIDs and serials); identical
-///   nodes differ here, so it is never hashed and ``Redaction`` can blank it;
-/// - ``volatile``: what changes from minute to minute (time, free memory, temperatures,
-///   free disk); never hashed.
+/// - ``identity``: what defines the environment (kernel, driver, GPU models and their maximum
+///   PCIe link, nominal memory size, runtimes, images…); hashed by ``identityHash()`` and
+///   compared by `rigcheck compare`. Two identical nodes, or one node idle and busy, or one
+///   capture read by two machines, hash the same;
+/// - ``machine``: what identifies this box (hostname, GPU UUIDs and serials, CDI device names
+///   that are GPU UUIDs); identical nodes differ here, so it is never hashed and ``Redaction``
+///   can blank it;
+/// - ``volatile``: readings that change with time, load or the reader (capture time, exact
+///   and free memory, temperatures, utilisation, current PCIe link, free disk, device nodes
+///   created on first use, pci.ids names and the reader's pci.ids version); never hashed.
 public struct Fingerprint: Codable, Sendable, Hashable {
   /// The schema this library writes. Bumped on any incompatible change to the JSON.
-  public static let currentSchemaVersion = 1
+  ///
+  /// 2: current PCIe link, pci.ids names and database, devices scanned, on-demand NVIDIA
+  /// nodes, links and modules moved to ``volatile``; memory is nominal (exact in volatile);
+  /// CDI device names that are GPU UUIDs moved to ``machine``.
+  public static let currentSchemaVersion = 2
 
   public var schemaVersion: Int
   /// The tool that wrote this fingerprint; not part of the identity.
@@ -64,10 +72,27 @@ public struct MachineSpecific: Codable, Sendable, Hashable {
   public var hostname: Observed<String>
   /// Per-GPU unique ids, keyed by PCI address and sorted by it.
   public var gpus: [GPUSerials]
+  /// CDI device names that are GPU or MIG UUIDs (`nvidia.com/gpu=GPU-…`), per spec, sorted by
+  /// path. The identity keeps the other names and how many UUID names each spec has.
+  public var cdiDevices: [CDIDeviceUUIDs]
 
-  public init(hostname: Observed<String>, gpus: [GPUSerials]) {
+  public init(hostname: Observed<String>, gpus: [GPUSerials], cdiDevices: [CDIDeviceUUIDs] = []) {
     self.hostname = hostname
     self.gpus = gpus
+    self.cdiDevices = cdiDevices
+  }
+}
+
+/// The UUID-named devices of one CDI spec.
+public struct CDIDeviceUUIDs: Codable, Sendable, Hashable {
+  /// The spec's path, as in ``CDISpec/path``.
+  public var path: String
+  /// Sorted.
+  public var names: [String]
+
+  public init(path: String, names: [String]) {
+    self.path = path
+    self.names = names
   }
 }
 
@@ -84,31 +109,116 @@ public struct GPUSerials: Codable, Sendable, Hashable {
   }
 }
 
-/// Values that change between two runs on an unchanged machine; never counted as drift.
+/// Values that change between two runs on an unchanged machine, or with the machine that
+/// reads a captured tree; never counted as drift.
 public struct VolatileFacts: Codable, Sendable, Hashable {
   /// When the fingerprint was taken, RFC 3339 in UTC.
   public var capturedAt: String
+  /// The exact MemTotal of /proc/meminfo. It moves with what the kernel reserves (crash
+  /// kernel, firmware, page tables), so the identity holds the nominal size instead
+  /// (``MemoryInfo/nominalBytes``).
+  public var memoryTotalBytes: UInt64?
   public var memoryAvailableBytes: UInt64?
+  /// The exact size of `/dev/shm` (see ``SharedMemoryInfo/sizeBytes``).
+  public var sharedMemorySizeBytes: UInt64?
   public var sharedMemoryFreeBytes: UInt64?
   public var dockerRootFreeBytes: UInt64?
   public var podmanGraphRootFreeBytes: UInt64?
+  /// What the PCI scan read besides the identity: device count, current link state, and the
+  /// names the reader's pci.ids gives. Nil when the bus could not be scanned.
+  public var pci: PCIReadings?
+  /// NVIDIA device nodes, `/dev/char` links and kernel modules that appear on first use.
+  public var nvidiaOnDemand: NvidiaOnDemand?
   /// Per-GPU readings, sorted by PCI address.
   public var gpus: [GPUReadings]
 
   public init(
     capturedAt: String,
+    memoryTotalBytes: UInt64? = nil,
     memoryAvailableBytes: UInt64? = nil,
+    sharedMemorySizeBytes: UInt64? = nil,
     sharedMemoryFreeBytes: UInt64? = nil,
     dockerRootFreeBytes: UInt64? = nil,
     podmanGraphRootFreeBytes: UInt64? = nil,
+    pci: PCIReadings? = nil,
+    nvidiaOnDemand: NvidiaOnDemand? = nil,
     gpus: [GPUReadings] = []
   ) {
     self.capturedAt = capturedAt
+    self.memoryTotalBytes = memoryTotalBytes
     self.memoryAvailableBytes = memoryAvailableBytes
+    self.sharedMemorySizeBytes = sharedMemorySizeBytes
     self.sharedMemoryFreeBytes = sharedMemoryFreeBytes
     self.dockerRootFreeBytes = dockerRootFreeBytes
     self.podmanGraphRootFreeBytes = podmanGraphRootFreeBytes
+    self.pci = pci
+    self.nvidiaOnDemand = nvidiaOnDemand
     self.gpus = gpus
+  }
+}
+
+/// The PCI scan's readings: what is not a fact of the environment itself.
+public struct PCIReadings: Codable, Sendable, Hashable {
+  /// How many PCI functions libpci found in total (GPU-class or not). NICs, NVMe drives and
+  /// virtual disks attached at run time, and SR-IOV functions, count too.
+  public var devicesScanned: Int
+  /// The pci.ids file names were looked up in: the reader's, not the host's.
+  public var database: PCIDatabase?
+  /// One entry per GPU-class device of ``PCIInventory/gpus``, sorted by address.
+  public var devices: [PCIDeviceReadings]
+
+  public init(devicesScanned: Int, database: PCIDatabase?, devices: [PCIDeviceReadings]) {
+    self.devicesScanned = devicesScanned
+    self.database = database
+    self.devices = devices
+  }
+}
+
+/// One PCI device's readings.
+public struct PCIDeviceReadings: Codable, Sendable, Hashable {
+  /// `dddd:bb:dd.f`, as ``PCIDevice/address``.
+  public var address: String
+  /// sysfs `current_link_speed`, e.g. `2.5 GT/s PCIe`: idle GPUs train their link down to save
+  /// power. The maximum is in the identity (``PCIeLink``).
+  public var currentLinkSpeed: String?
+  /// sysfs `current_link_width`.
+  public var currentLinkWidth: Int?
+  /// Names from the reader's pci.ids (``PCIReadings/database``); another version of the file
+  /// names the same device differently.
+  public var vendorName: String?
+  public var deviceName: String?
+  public var subsystemName: String?
+  public var className: String?
+
+  public init(
+    address: String, currentLinkSpeed: String?, currentLinkWidth: Int?, vendorName: String?, deviceName: String?,
+    subsystemName: String?, className: String?
+  ) {
+    self.address = address
+    self.currentLinkSpeed = currentLinkSpeed
+    self.currentLinkWidth = currentLinkWidth
+    self.vendorName = vendorName
+    self.deviceName = deviceName
+    self.subsystemName = subsystemName
+    self.className = className
+  }
+}
+
+/// What the NVIDIA stack creates or loads on first use rather than at boot: `/dev/nvidia-uvm`
+/// and `nvidia_uvm` when the first CUDA program runs, `/dev/nvidia-caps/*` for MIG and IMEX,
+/// `/dev/nvidia-modeset`. Each list is nil when its source could not be read.
+public struct NvidiaOnDemand: Codable, Sendable, Hashable {
+  /// Sorted.
+  public var deviceNodes: [String]?
+  /// The on-demand nodes that have a `/dev/char/MAJOR:MINOR` link, sorted.
+  public var devCharLinks: [String]?
+  /// Sorted.
+  public var loadedModules: [String]?
+
+  public init(deviceNodes: [String]?, devCharLinks: [String]?, loadedModules: [String]?) {
+    self.deviceNodes = deviceNodes
+    self.devCharLinks = devCharLinks
+    self.loadedModules = loadedModules
   }
 }
 
@@ -125,10 +235,15 @@ public struct GPUReadings: Codable, Sendable, Hashable {
   public var remappedRowsPending: Bool?
   /// A row remapping failed: the GPU should be serviced.
   public var remappingFailed: Bool?
+  /// GPU utilisation over the driver's last sample period, 0–100.
+  public var utilizationPercent: Int?
+  /// The PCIe link as the driver reports it, in generations.
+  public var pcieLink: GPULinkReading?
 
   public init(
     pciAddress: String, temperatureCelsius: Int?, memoryUsedBytes: UInt64?, uncorrectableECCErrors: UInt64? = nil,
-    retiredPagesPending: Bool? = nil, remappedRowsPending: Bool? = nil, remappingFailed: Bool? = nil
+    retiredPagesPending: Bool? = nil, remappedRowsPending: Bool? = nil, remappingFailed: Bool? = nil,
+    utilizationPercent: Int? = nil, pcieLink: GPULinkReading? = nil
   ) {
     self.pciAddress = pciAddress
     self.temperatureCelsius = temperatureCelsius
@@ -137,5 +252,55 @@ public struct GPUReadings: Codable, Sendable, Hashable {
     self.retiredPagesPending = retiredPagesPending
     self.remappedRowsPending = remappedRowsPending
     self.remappingFailed = remappingFailed
+    self.utilizationPercent = utilizationPercent
+    self.pcieLink = pcieLink
+  }
+}
+
+/// NVML's view of a GPU's PCIe link (`nvidia-smi -q`: `GPU Link Info`).
+public struct GPULinkReading: Codable, Sendable, Hashable {
+  /// The generation the link runs at now (1: 2.5 GT/s … 5: 32 GT/s, 6: 64 GT/s).
+  public var currentGeneration: Int?
+  /// The highest generation this GPU and this slot can reach together.
+  public var maxGeneration: Int?
+  public var currentWidth: Int?
+  public var maxWidth: Int?
+
+  public init(currentGeneration: Int?, maxGeneration: Int?, currentWidth: Int?, maxWidth: Int?) {
+    self.currentGeneration = currentGeneration
+    self.maxGeneration = maxGeneration
+    self.currentWidth = currentWidth
+    self.maxWidth = maxWidth
+  }
+}
+
+extension Fingerprint {
+  /// The PCI readings (current link, pci.ids names) of the device at `address`.
+  public func pciReadings(at address: String) -> PCIDeviceReadings? {
+    volatile.pci?.devices.first { $0.address == address }
+  }
+
+  /// The NVML readings of the GPU at `address`.
+  public func gpuReadings(at address: String) -> GPUReadings? {
+    volatile.gpus.first { $0.pciAddress == address }
+  }
+
+  /// Every `/dev/nvidia*` node present when the fingerprint was taken: the identity's and
+  /// those created on first use, sorted.
+  public var nvidiaDeviceNodesPresent: Observed<[String]> {
+    Self.merging(identity.host.nvidia.deviceNodes, volatile.nvidiaOnDemand?.deviceNodes)
+  }
+
+  /// Every NVIDIA node with a `/dev/char` link when the fingerprint was taken, sorted.
+  public var nvidiaDevCharLinksPresent: Observed<[String]> {
+    Self.merging(identity.host.nvidia.devCharLinks, volatile.nvidiaOnDemand?.devCharLinks)
+  }
+
+  private static func merging(_ fact: Observed<[String]>, _ more: [String]?) -> Observed<[String]> {
+    guard var value = fact.value, let more, !more.isEmpty else { return fact }
+    value = Array(Set(value).union(more)).sorted()
+    var merged = fact
+    merged.value = value
+    return merged
   }
 }

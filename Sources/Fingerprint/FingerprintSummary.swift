@@ -20,7 +20,9 @@ public enum FingerprintSummary {
       let flags = cpu.mlFlags.filter { $0.hasPrefix("avx512") || $0.hasPrefix("amx") || $0 == "avx2" }
       return "\(cpu.model ?? "unknown model"), \(cpu.logicalCores) logical cores" + (flags.isEmpty ? "" : " [\(flags.joined(separator: " "))]")
     })
-    row("memory", describe(host.memory) { formatBytes($0.totalBytes) })
+    row("memory", describe(host.memory) { memory in
+      formatBytes(memory.nominalBytes) + (fingerprint.volatile.memoryTotalBytes.map { " (MemTotal \(formatBytes($0)))" } ?? "")
+    })
     row("/dev/shm", describe(host.sharedMemory) { formatBytes($0.sizeBytes) })
     row("cgroup", describe(host.cgroup) { info in
       var text = "v\(info.version)"
@@ -30,26 +32,34 @@ public enum FingerprintSummary {
       return text
     })
     row("pci", describe(host.pci) { inventory in
-      let database = inventory.database.map { "pci.ids \($0.version ?? "unknown version")" } ?? "no pci.ids database"
-      return "\(inventory.devicesScanned) devices scanned, \(inventory.gpus.count) GPU-class (\(database))"
+      let readings = fingerprint.volatile.pci
+      let database = readings?.database.map { "names from pci.ids \($0.version ?? "of unknown version")" } ?? "no pci.ids database"
+      return (readings.map { "\($0.devicesScanned) devices scanned, " } ?? "") + "\(inventory.gpus.count) GPU-class (\(database))"
     })
     let nvmlDevices = host.nvidia.nvml.value?.gpus ?? []
     for gpu in host.pci.value?.gpus ?? [] {
       let nvml = nvmlDevices.first { $0.pciAddress == gpu.address }
-      var text = "\(gpu.address) \(gpu.vendorID):\(gpu.deviceID) \(nvml?.name ?? gpu.deviceName ?? "unknown device")"
+      let readings = fingerprint.pciReadings(at: gpu.address)
+      var text = "\(gpu.address) \(gpu.vendorID):\(gpu.deviceID) \(nvml?.name ?? readings?.deviceName ?? "unknown device")"
       text += ", driver \(gpu.driver ?? "none bound")"
-      if let link = gpu.link, let speed = link.currentSpeed, let width = link.currentWidth {
+      if let speed = readings?.currentLinkSpeed, let width = readings?.currentLinkWidth {
         text += ", link \(speed) x\(width)"
-        if let maxSpeed = link.maxSpeed, let maxWidth = link.maxWidth, maxSpeed != speed || maxWidth != width {
+        if let link = gpu.link, let maxSpeed = link.maxSpeed, let maxWidth = link.maxWidth, maxSpeed != speed || maxWidth != width {
           text += " (max \(maxSpeed) x\(maxWidth))"
         }
+      } else if let link = gpu.link, let maxSpeed = link.maxSpeed, let maxWidth = link.maxWidth {
+        text += ", link max \(maxSpeed) x\(maxWidth)"
       }
       if let capability = nvml?.computeCapability { text += ", sm \(capability)" }
       if let memory = nvml?.memoryTotalBytes { text += ", \(formatBytes(memory))" }
       row("  gpu", text)
     }
     row("nvidia", describe(host.nvidia.kernelModule) { "driver \($0.version) (\($0.flavour.rawValue) kernel module)" })
-    row("  modules", describe(host.nvidia.loadedModules) { $0.isEmpty ? "none loaded" : $0.joined(separator: " ") })
+    let onDemand = fingerprint.volatile.nvidiaOnDemand
+    row("  modules", describe(host.nvidia.loadedModules) { modules in
+      let all = modules + (onDemand?.loadedModules ?? [])
+      return all.isEmpty ? "none loaded" : all.sorted().joined(separator: " ")
+    })
     row("  nvml", describe(host.nvidia.nvml) { "driver \($0.driverVersion), CUDA \($0.cudaDriverVersion ?? "unknown"), \($0.gpus.count) GPU(s)" })
     let toolkit = host.containerToolkit
     row("toolkit", describe(toolkit.nvidiaCTK) { "nvidia-ctk \($0.version ?? "(version unknown)")" })

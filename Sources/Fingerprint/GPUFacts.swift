@@ -1,15 +1,13 @@
 /// GPU-class devices on the PCI bus, read through libpci.
+///
+/// Only what the host is: ids, class, revision, bound driver, NUMA node and maximum link. The
+/// names the reader's pci.ids gives, the current link and the number of functions scanned are
+/// in ``VolatileFacts/pci``.
 public struct PCIInventory: Codable, Sendable, Hashable {
-  /// The pci.ids database names were looked up in.
-  public var database: PCIDatabase?
-  /// How many PCI functions libpci found in total (GPU-class or not).
-  public var devicesScanned: Int
   /// Display controllers (class 0x03xx) and processing accelerators (0x12xx), sorted by address.
   public var gpus: [PCIDevice]
 
-  public init(database: PCIDatabase?, devicesScanned: Int, gpus: [PCIDevice]) {
-    self.database = database
-    self.devicesScanned = devicesScanned
+  public init(gpus: [PCIDevice]) {
     self.gpus = gpus
   }
 }
@@ -38,10 +36,6 @@ public struct PCIDevice: Codable, Sendable, Hashable {
   /// Six hex digits: class, subclass, programming interface (`030200`).
   public var classCode: String
   public var revision: String?
-  public var vendorName: String?
-  public var deviceName: String?
-  public var subsystemName: String?
-  public var className: String?
   /// The kernel driver bound to the device (`nvidia`, `nouveau`, `vfio-pci`), nil when none.
   public var driver: String?
   /// NUMA node, nil when the platform reports none (-1).
@@ -50,8 +44,7 @@ public struct PCIDevice: Codable, Sendable, Hashable {
 
   public init(
     address: String, vendorID: String, deviceID: String, subsystemVendorID: String?,
-    subsystemDeviceID: String?, classCode: String, revision: String?, vendorName: String?,
-    deviceName: String?, subsystemName: String?, className: String?, driver: String?,
+    subsystemDeviceID: String?, classCode: String, revision: String?, driver: String?,
     numaNode: Int?, link: PCIeLink?
   ) {
     self.address = address
@@ -61,28 +54,21 @@ public struct PCIDevice: Codable, Sendable, Hashable {
     self.subsystemDeviceID = subsystemDeviceID
     self.classCode = classCode
     self.revision = revision
-    self.vendorName = vendorName
-    self.deviceName = deviceName
-    self.subsystemName = subsystemName
-    self.className = className
     self.driver = driver
     self.numaNode = numaNode
     self.link = link
   }
 }
 
-/// PCI Express link state, from sysfs `current_link_*` / `max_link_*`.
+/// The most a device's PCI Express link can do, from sysfs `max_link_*`. What it runs at now
+/// is a reading (``PCIDeviceReadings``): an idle GPU trains its link down.
 public struct PCIeLink: Codable, Sendable, Hashable {
   /// e.g. `32.0 GT/s PCIe`.
-  public var currentSpeed: String?
   public var maxSpeed: String?
-  public var currentWidth: Int?
   public var maxWidth: Int?
 
-  public init(currentSpeed: String?, maxSpeed: String?, currentWidth: Int?, maxWidth: Int?) {
-    self.currentSpeed = currentSpeed
+  public init(maxSpeed: String?, maxWidth: Int?) {
     self.maxSpeed = maxSpeed
-    self.currentWidth = currentWidth
     self.maxWidth = maxWidth
   }
 }
@@ -91,13 +77,14 @@ public struct PCIeLink: Codable, Sendable, Hashable {
 public struct NvidiaFacts: Codable, Sendable, Hashable {
   /// The loaded kernel module, from `/proc/driver/nvidia/version`.
   public var kernelModule: Observed<NvidiaKernelModule>
-  /// GPU-related kernel modules that are loaded, from `/proc/modules`, sorted.
+  /// GPU-related kernel modules that are loaded, from `/proc/modules`, sorted; those loaded
+  /// on first use (`nvidia_uvm`) are in ``NvidiaOnDemand``.
   public var loadedModules: Observed<[String]>
-  /// `/dev/nvidia*` device nodes, sorted.
+  /// `/dev/nvidia*` device nodes, sorted; those created on first use (`/dev/nvidia-uvm`,
+  /// `/dev/nvidia-caps/*`, …) are in ``NvidiaOnDemand``.
   public var deviceNodes: Observed<[String]>
-  /// The `/dev/nvidia*` nodes that have a `/dev/char/MAJOR:MINOR` link, sorted. With
-  /// systemd's cgroup driver, containers lose nodes without such links after
-  /// `systemctl daemon-reload`.
+  /// The ``deviceNodes`` that have a `/dev/char/MAJOR:MINOR` link, sorted. With systemd's
+  /// cgroup driver, containers lose nodes without such links after `systemctl daemon-reload`.
   public var devCharLinks: Observed<[String]>
   /// What NVML (the driver's management library) reports.
   public var nvml: Observed<NVMLReport>
@@ -179,5 +166,23 @@ public struct NVMLDevice: Codable, Sendable, Hashable {
     self.computeCapabilitySource = computeCapabilitySource
     self.persistenceMode = persistenceMode
     self.migMode = migMode
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case pciAddress, name, brand, memoryTotalBytes, computeCapability, computeCapabilitySource, persistenceMode, migMode
+  }
+
+  /// `computeCapabilitySource` is provenance (it names rigcheck's own table), left out of the
+  /// identity hash; the compute capability is hashed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(pciAddress, forKey: .pciAddress)
+    try container.encodeIfPresent(name, forKey: .name)
+    try container.encodeIfPresent(brand, forKey: .brand)
+    try container.encodeIfPresent(memoryTotalBytes, forKey: .memoryTotalBytes)
+    try container.encodeIfPresent(computeCapability, forKey: .computeCapability)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encodeIfPresent(computeCapabilitySource, forKey: .computeCapabilitySource) }
+    try container.encodeIfPresent(persistenceMode, forKey: .persistenceMode)
+    try container.encodeIfPresent(migMode, forKey: .migMode)
   }
 }

@@ -103,17 +103,50 @@ public struct CPUInfo: Codable, Sendable, Hashable {
   }
 }
 
-/// Installed memory.
+/// Installed memory, as a person would name it.
 public struct MemoryInfo: Codable, Sendable, Hashable {
-  public var totalBytes: UInt64
+  /// MemTotal rounded up to its nominal size (``NominalSize``): 131981020 kB (125.9 GiB) is
+  /// 128 GiB. MemTotal is what is left after the kernel's and firmware's reservations, which
+  /// differ by a few MiB between identical nodes; the exact value is
+  /// ``VolatileFacts/memoryTotalBytes``.
+  public var nominalBytes: UInt64
 
-  public init(totalBytes: UInt64) {
-    self.totalBytes = totalBytes
+  public init(nominalBytes: UInt64) {
+    self.nominalBytes = nominalBytes
+  }
+
+  /// The nominal size of a MemTotal reading.
+  public init(memTotalBytes: UInt64) {
+    self.init(nominalBytes: NominalSize.roundedUp(memTotalBytes))
+  }
+}
+
+/// Rounds a size read from a running system up to the size a person would name: the next
+/// multiple of an eighth of the largest power of two not above it. 125.9 GiB → 128 GiB
+/// (eighths of 64 GiB: 8 GiB steps), 2015 GiB → 2048 GiB, 1510 GiB → 1536 GiB, 188.9 GiB →
+/// 192 GiB, 62.9 GiB → 64 GiB, 15.6 GiB → 16 GiB. Sizes already on that grid (64 MiB,
+/// 128 GiB, 1.5 TiB) are unchanged.
+///
+/// A reservation only ever lowers what the kernel reports, so rounding up (not to the
+/// nearest) brings identical nodes to one value as long as their reservations stay under one
+/// step (at least 1/16 of the size).
+public enum NominalSize {
+  public static func roundedUp(_ bytes: UInt64) -> UInt64 {
+    guard bytes >= 16 else { return bytes }
+    let power = UInt64(63 - bytes.leadingZeroBitCount)
+    let step = UInt64(1) << (power - 3)
+    let (quotient, remainder) = bytes.quotientAndRemainder(dividingBy: step)
+    guard remainder != 0 else { return bytes }
+    let (rounded, overflow) = (quotient + 1).multipliedReportingOverflow(by: step)
+    return overflow ? bytes : rounded
   }
 }
 
 /// The `/dev/shm` mount PyTorch's DataLoader workers share tensors through.
 public struct SharedMemoryInfo: Codable, Sendable, Hashable {
+  /// The mount's size. A size set with `size=` is kept as set; the kernel's default (half of
+  /// MemTotal, measured with statvfs) is rounded up to its nominal size like
+  /// ``MemoryInfo/nominalBytes``; the exact value is ``VolatileFacts/sharedMemorySizeBytes``.
   public var sizeBytes: UInt64
   public var filesystem: String
 

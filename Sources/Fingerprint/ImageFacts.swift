@@ -42,6 +42,29 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     self.notes = notes
   }
 
+  private enum CodingKeys: String, CodingKey {
+    case reference, runtime, config, os, architecture, libc, python, condaPackages, cuda, cudnn, nccl, frameworks, notes
+  }
+
+  /// `notes` are provenance (how reading the inspection's output went), left out of the
+  /// identity hash.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(reference, forKey: .reference)
+    try container.encode(runtime, forKey: .runtime)
+    try container.encode(config, forKey: .config)
+    try container.encode(os, forKey: .os)
+    try container.encodeIfPresent(architecture, forKey: .architecture)
+    try container.encode(libc, forKey: .libc)
+    try container.encode(python, forKey: .python)
+    try container.encode(condaPackages, forKey: .condaPackages)
+    try container.encode(cuda, forKey: .cuda)
+    try container.encode(cudnn, forKey: .cudnn)
+    try container.encode(nccl, forKey: .nccl)
+    try container.encode(frameworks, forKey: .frameworks)
+    if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(notes, forKey: .notes) }
+  }
+
   /// The framework named `name` (`torch`), if installed.
   public func framework(_ name: String) -> FrameworkFacts? { frameworks.first { $0.name == name } }
 }

@@ -46,6 +46,21 @@ public struct Observed<Value: Codable & Sendable & Hashable>: Codable, Sendable,
     Self(status: .unreadable, value: nil, source: source, reason: reason)
   }
 
+  private enum CodingKeys: String, CodingKey {
+    case status, value, source, reason
+  }
+
+  /// Encodes as the synthesized conformance would, except that the provenance (`source`,
+  /// `reason`) is left out when the encoder hashes an identity (``CanonicalJSON/omitsProvenance``).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(status, forKey: .status)
+    try container.encodeIfPresent(value, forKey: .value)
+    guard !CanonicalJSON.omitsProvenance(encoder) else { return }
+    try container.encode(source, forKey: .source)
+    try container.encodeIfPresent(reason, forKey: .reason)
+  }
+
   /// A one-line description of why the value is missing, or nil when present.
   public var missingDescription: String? {
     guard status != .present else { return nil }

@@ -49,6 +49,16 @@ struct CapturedNvidiaSMI: NVMLSource {
           .compactMap { XMLText.first($0, in: section).flatMap { UInt64($0) } }
       }
       let remapped = XMLText.section("remapped_rows", in: body)
+      let linkInfo = XMLText.section("pci_gpu_link_info", in: body)
+      let generations = linkInfo.flatMap { XMLText.section("pcie_gen", in: $0) }
+      let widths = linkInfo.flatMap { XMLText.section("link_widths", in: $0) }
+      func number(_ name: String, in section: Substring?) -> Int? {
+        section.flatMap { XMLText.first(name, in: $0) }.flatMap { Int($0.prefix { $0.isNumber }) }
+      }
+      let link = GPULinkReading(
+        currentGeneration: number("current_link_gen", in: generations), maxGeneration: number("max_link_gen", in: generations),
+        currentWidth: number("current_link_width", in: widths), maxWidth: number("max_link_width", in: widths))
+      let hasLink = link.currentGeneration != nil || link.maxGeneration != nil || link.currentWidth != nil || link.maxWidth != nil
       readings.append(
         GPUReadings(
           pciAddress: address,
@@ -57,7 +67,9 @@ struct CapturedNvidiaSMI: NVMLSource {
           uncorrectableECCErrors: uncorrectable.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) },
           retiredPagesPending: XMLText.section("retired_pages", in: body).flatMap { XMLText.first("pending_retirement", in: $0) }.flatMap(yes),
           remappedRowsPending: remapped.flatMap { XMLText.first("remapped_row_pending", in: $0) }.flatMap(yes),
-          remappingFailed: remapped.flatMap { XMLText.first("remapped_row_failure", in: $0) }.flatMap(yes)))
+          remappingFailed: remapped.flatMap { XMLText.first("remapped_row_failure", in: $0) }.flatMap(yes),
+          utilizationPercent: number("gpu_util", in: XMLText.section("utilization", in: body)),
+          pcieLink: hasLink ? link : nil))
     }
     let cuda = XMLText.first("cuda_version", in: Substring(xml))
     return NVMLQuery(

@@ -132,6 +132,21 @@ public struct DynamicNVML: NVMLSource {
           remapFailed = failed != 0
         }
       }
+      var utilization: Int?
+      if let getUtilization = api.device_get_utilization_rates {
+        var rates = cnvml_utilization()
+        if getUtilization(handle, &rates) == 0 { utilization = Int(rates.gpu) }
+      }
+      func unsigned(_ getter: (@convention(c) (cnvml_device?, UnsafeMutablePointer<UInt32>?) -> cnvml_return)?) -> Int? {
+        guard let getter else { return nil }
+        var value: UInt32 = 0
+        return getter(handle, &value) == 0 ? Int(value) : nil
+      }
+      let link = GPULinkReading(
+        currentGeneration: unsigned(api.device_get_curr_pcie_link_generation),
+        maxGeneration: unsigned(api.device_get_max_pcie_link_generation),
+        currentWidth: unsigned(api.device_get_curr_pcie_link_width), maxWidth: unsigned(api.device_get_max_pcie_link_width))
+      let hasLink = link.currentGeneration != nil || link.maxGeneration != nil || link.currentWidth != nil || link.maxWidth != nil
       devices.append(
         NVMLDevice(
           pciAddress: address, name: text(api.device_get_name), brand: brand,
@@ -142,7 +157,7 @@ public struct DynamicNVML: NVMLSource {
         GPUReadings(
           pciAddress: address, temperatureCelsius: temperature, memoryUsedBytes: hasMemory ? memory.used : nil,
           uncorrectableECCErrors: eccErrors, retiredPagesPending: pagesPending, remappedRowsPending: rowsPending,
-          remappingFailed: remapFailed))
+          remappingFailed: remapFailed, utilizationPercent: utilization, pcieLink: hasLink ? link : nil))
     }
     return NVMLQuery(
       report: .present(

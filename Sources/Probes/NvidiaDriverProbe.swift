@@ -74,6 +74,24 @@ enum NvidiaDriverProbe {
     return .present(nodes.sorted(), from: "file:/dev/nvidia*")
   }
 
+  /// Whether a `/dev/nvidia*` node is created on first use rather than when the driver
+  /// sets up its GPUs: `nvidia-modprobe` makes `/dev/nvidia-uvm` (and `-tools`) when the
+  /// first CUDA program runs, `/dev/nvidia-modeset` when modesetting is first used, and
+  /// `/dev/nvidia-caps/*` (and IMEX channels) when MIG or IMEX is. These nodes are readings,
+  /// not part of the identity: one host idle and busy has different ones.
+  static func isOnDemandNode(_ node: String) -> Bool {
+    ["/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset"].contains(node)
+      || node.hasPrefix("/dev/nvidia-caps")
+  }
+
+  /// Splits a node list (or a list of linked nodes) into the identity's and the on-demand ones.
+  static func splitOnDemand(_ fact: Observed<[String]>) -> (Observed<[String]>, onDemand: [String]?) {
+    guard let nodes = fact.value else { return (fact, nil) }
+    var identity = fact
+    identity.value = nodes.filter { !isOnDemandNode($0) }
+    return (identity, nodes.filter(isOnDemandNode))
+  }
+
   /// `/dev/char/*` links whose target is an NVIDIA node, as the nodes they point to.
   static func devCharLinks(_ context: ProbeContext) -> Observed<[String]> {
     let names: [String]

@@ -13,6 +13,10 @@ import Fingerprint
 /// libpci reads `/sys/bus/pci/devices/*` (its `sysfs.path` parameter points under the root)
 /// for ids, class, revision, subsystem and NUMA node, and names them from a pci.ids file.
 /// The bound driver and the PCIe link state come from the device's sysfs directory.
+///
+/// What the host is (ids, class, driver, NUMA node, maximum link) goes to the identity; the
+/// current link (idle GPUs train it down), the number of functions scanned, and the names
+/// (they come from the reader's pci.ids, not from the host) are readings.
 /// libpci is limited to its sysfs back end, so it never falls back to port I/O or
 /// `/proc/bus/pci` of the machine rigcheck runs on, and its fatal-error callback is trapped.
 enum PCIProbe {
@@ -25,15 +29,26 @@ enum PCIProbe {
     return base == 0x03 || base == 0x12
   }
 
-  static func probe(_ context: ProbeContext) -> Observed<PCIInventory> {
+  /// The identity part of the scan and its readings (nil when the bus could not be scanned).
+  struct Result: Sendable {
+    var inventory: Observed<PCIInventory>
+    var readings: PCIReadings?
+
+    init(_ inventory: Observed<PCIInventory>, readings: PCIReadings? = nil) {
+      self.inventory = inventory
+      self.readings = readings
+    }
+  }
+
+  static func probe(_ context: ProbeContext) -> Result {
     let root = context.root
     let entries: [String]
     do {
       entries = try root.list(devicesDirectory)
     } catch .notFound {
-      return .absent("\(devicesDirectory) does not exist: no PCI bus is visible (sysfs not mounted, or not Linux)", source: source)
+      return Result(.absent("\(devicesDirectory) does not exist: no PCI bus is visible (sysfs not mounted, or not Linux)", source: source))
     } catch {
-      return .unreadable(error.description, source: source)
+      return Result(.unreadable(error.description, source: source))
     }
 
     // A captured tree may hold flattened links; give libpci a directory of real links.
@@ -43,7 +58,7 @@ enum PCIProbe {
       do {
         shadow = try ShadowSysfs(root: root, entries: entries, temporaryDirectory: context.environment["TMPDIR"] ?? "/tmp")
       } catch {
-        return .unreadable("cannot prepare the captured PCI tree for libpci: \(error)", source: source)
+        return Result(.unreadable("cannot prepare the captured PCI tree for libpci: \(error)", source: source))
       }
       sysfsPath = shadow!.path
     }
@@ -51,7 +66,7 @@ enum PCIProbe {
 
     let database = pciDatabase(context)
     guard let access = cpci_alloc_sysfs() else {
-      return .unreadable("libpci could not allocate its access structure", source: source)
+      return Result(.unreadable("libpci could not allocate its access structure", source: source))
     }
     defer { pci_cleanup(access) }
     cpci_guard_install(access)
@@ -59,11 +74,11 @@ enum PCIProbe {
     _ = cpci_set_param(access, "hwdb.disable", "1")
     if let database { cpci_set_ids_file(access, database.path) }
     if cpci_guarded_init_and_scan(access) != 0 {
-      return .unreadable("libpci could not scan \(devicesDirectory): \(String(cString: cpci_guard_last_error()))", source: source)
+      return Result(.unreadable("libpci could not scan \(devicesDirectory): \(String(cString: cpci_guard_last_error()))", source: source))
     }
 
     var scanned = 0
-    var gpus: [PCIDevice] = []
+    var gpus: [(PCIDevice, PCIDeviceReadings)] = []
     var problems: [String] = []
     let flags = Int32(PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE)
     var cursor = access.pointee.devices
@@ -80,16 +95,17 @@ enum PCIProbe {
       gpus.append(describe(fields, known: known, access: access, root: root, hasNames: database != nil))
     }
     if gpus.isEmpty && !problems.isEmpty {
-      return .unreadable("libpci could not read some devices: \(problems.joined(separator: "; "))", source: source)
+      return Result(.unreadable("libpci could not read some devices: \(problems.joined(separator: "; "))", source: source))
     }
-    return .present(
-      PCIInventory(database: database, devicesScanned: scanned, gpus: gpus.sorted { $0.address < $1.address }),
-      from: source)
+    gpus.sort { $0.0.address < $1.0.address }
+    return Result(
+      .present(PCIInventory(gpus: gpus.map(\.0)), from: source),
+      readings: PCIReadings(devicesScanned: scanned, database: database, devices: gpus.map(\.1)))
   }
 
   private static func describe(
     _ fields: pci_dev, known: Int32, access: UnsafeMutablePointer<pci_access>, root: HostRoot, hasNames: Bool
-  ) -> PCIDevice {
+  ) -> (PCIDevice, PCIDeviceReadings) {
     let address = "\(hex(UInt32(fields.domain), 4)):\(hex(UInt32(fields.bus), 2)):\(hex(UInt32(fields.dev), 2)).\(hex(UInt32(fields.func), 1))"
     let hasClassExt = known & Int32(PCI_FILL_CLASS_EXT) != 0
     let hasSubsystem = known & Int32(PCI_FILL_SUBSYS) != 0 && !(fields.subsys_vendor_id == 0 && fields.subsys_id == 0)
@@ -108,13 +124,11 @@ enum PCIProbe {
     let deviceDirectory = root.resolveLink("\(devicesDirectory)/\(address)") ?? "\(devicesDirectory)/\(address)"
     let driver = root.resolveLink(deviceDirectory + "/driver").map { String($0.split(separator: "/").last ?? "") }
     let link = PCIeLink(
-      currentSpeed: root.readValue(deviceDirectory + "/current_link_speed"),
       maxSpeed: root.readValue(deviceDirectory + "/max_link_speed"),
-      currentWidth: root.readValue(deviceDirectory + "/current_link_width").flatMap { Int($0) },
       maxWidth: root.readValue(deviceDirectory + "/max_link_width").flatMap { Int($0) })
-    let hasLink = link.currentSpeed != nil || link.maxSpeed != nil || link.currentWidth != nil || link.maxWidth != nil
+    let hasLink = link.maxSpeed != nil || link.maxWidth != nil
 
-    return PCIDevice(
+    let device = PCIDevice(
       address: address,
       vendorID: hex(UInt32(fields.vendor_id), 4),
       deviceID: hex(UInt32(fields.device_id), 4),
@@ -122,14 +136,19 @@ enum PCIProbe {
       subsystemDeviceID: hasSubsystem ? hex(UInt32(fields.subsys_id), 4) : nil,
       classCode: hex(UInt32(fields.device_class), 4) + (hasClassExt ? hex(UInt32(fields.prog_if), 2) : "00"),
       revision: hasClassExt ? hex(UInt32(fields.rev_id), 2) : nil,
+      driver: driver,
+      numaNode: hasNuma ? Int(fields.numa_node) : nil,
+      link: hasLink ? link : nil)
+    let readings = PCIDeviceReadings(
+      address: address,
+      currentLinkSpeed: root.readValue(deviceDirectory + "/current_link_speed"),
+      currentLinkWidth: root.readValue(deviceDirectory + "/current_link_width").flatMap { Int($0) },
       vendorName: lookup(cpci_lookup_vendor_kind(), vendor),
       deviceName: lookup(cpci_lookup_device_kind(), vendor, deviceID),
       subsystemName: hasSubsystem
         ? lookup(cpci_lookup_subsystem_kind(), vendor, deviceID, Int32(fields.subsys_vendor_id), Int32(fields.subsys_id)) : nil,
-      className: lookup(cpci_lookup_class_kind(), Int32(fields.device_class)),
-      driver: driver,
-      numaNode: hasNuma ? Int(fields.numa_node) : nil,
-      link: hasLink ? link : nil)
+      className: lookup(cpci_lookup_class_kind(), Int32(fields.device_class)))
+    return (device, readings)
   }
 
   /// The pci.ids file names come from: the one given, or the first of the usual places on

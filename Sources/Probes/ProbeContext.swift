@@ -44,7 +44,9 @@ public struct ProbeContext: Sendable {
 
   /// Why commands are not run, for the `reason` of facts that need them.
   var commandsDisabledReason: String {
-    "not probed: commands are not run against a captured tree (\(root.path)); they would describe this machine"
+    // The tree's location is in the generator block; facts do not name it, so one capture
+    // read from two places is one identity.
+    "not probed: commands are not run against a captured tree; they would describe this machine"
   }
 
   /// The directories searched for executables: PATH on a live host, the standard ones in a tree.

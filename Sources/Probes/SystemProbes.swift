@@ -182,21 +182,22 @@ enum SystemProbes {
     return values
   }
 
-  /// Reads `/proc/meminfo`: MemTotal for the identity, MemAvailable as a volatile reading.
-  static func memory(_ context: ProbeContext) -> (Observed<MemoryInfo>, available: UInt64?) {
+  /// Reads `/proc/meminfo`: MemTotal's nominal size for the identity; the exact MemTotal and
+  /// MemAvailable as volatile readings.
+  static func memory(_ context: ProbeContext) -> (Observed<MemoryInfo>, total: UInt64?, available: UInt64?) {
     let text: String
     do {
       text = try context.root.read("/proc/meminfo")
     } catch .notFound {
-      return (.absent("/proc/meminfo does not exist", source: "file:/proc/meminfo"), nil)
+      return (.absent("/proc/meminfo does not exist", source: "file:/proc/meminfo"), nil, nil)
     } catch {
-      return (.unreadable(error.description, source: "file:/proc/meminfo"), nil)
+      return (.unreadable(error.description, source: "file:/proc/meminfo"), nil, nil)
     }
     let values = parseMeminfo(text)
     guard let total = values["MemTotal"] else {
-      return (.unreadable("/proc/meminfo has no MemTotal line", source: "file:/proc/meminfo"), nil)
+      return (.unreadable("/proc/meminfo has no MemTotal line", source: "file:/proc/meminfo"), nil, values["MemAvailable"])
     }
-    return (.present(MemoryInfo(totalBytes: total), from: "file:/proc/meminfo"), values["MemAvailable"])
+    return (.present(MemoryInfo(memTotalBytes: total), from: "file:/proc/meminfo"), total, values["MemAvailable"])
   }
 
   /// The `/dev/shm` mount, from the host's mount table (``HostRoot/hostProcessFile(_:fallbacks:)``:

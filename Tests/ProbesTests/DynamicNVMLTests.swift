@@ -56,8 +56,17 @@ import Compatibility
     #expect(query.readings == [
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 616 * 1_048_576, uncorrectableECCErrors: 0,
-        retiredPagesPending: false, remappedRowsPending: false, remappingFailed: false)
+        retiredPagesPending: false, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
     ])
+  }
+
+  @Test func pcieGenerationAndUtilisationAreReadings() async throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-fakenvml")
+    let library = try await buildFakeLibrary(in: tree, defines: ["-DFAKE_LINK_GEN=1", "-DFAKE_GPU_UTIL=97"])
+    let reading = try #require(DynamicNVML(libraryPath: library).query().readings.first)
+    #expect(reading.utilizationPercent == 97)
+    #expect(reading.pcieLink == GPULinkReading(currentGeneration: 1, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
   }
 
   @Test func driverLibraryVersionMismatchIsExplained() async throws {
@@ -111,7 +120,8 @@ import Compatibility
     #expect(query.readings == [
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 0, uncorrectableECCErrors: 0,
-        retiredPagesPending: nil, remappedRowsPending: false, remappingFailed: false)
+        retiredPagesPending: nil, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
     ])
   }
 

@@ -21,8 +21,14 @@ import Testing
     #expect("\(gpu.vendorID):\(gpu.deviceID)" == "10de:2335")
     #expect(gpu.address == "0000:00:06.0")
     #expect(gpu.driver == "nvidia")
-    #expect(gpu.link?.currentSpeed == "32.0 GT/s PCIe")
-    #expect(gpu.link?.currentWidth == 16)
+    #expect(gpu.link == PCIeLink(maxSpeed: "32.0 GT/s PCIe", maxWidth: 16))
+    #expect(print.pciReadings(at: gpu.address)?.currentLinkSpeed == "32.0 GT/s PCIe")
+    #expect(print.pciReadings(at: gpu.address)?.currentLinkWidth == 16)
+    #expect(host.memory.value?.nominalBytes == 128 << 30, "MemTotal 131981020 kB (125.9 GiB) is a 128 GiB machine")
+    #expect(print.volatile.memoryTotalBytes == 131_981_020 * 1024)
+    // nvidia_uvm is loaded by the first CUDA program: a reading, not the identity.
+    #expect(host.nvidia.loadedModules.value == ["nvidia"])
+    #expect(print.volatile.nvidiaOnDemand?.loadedModules == ["nvidia_uvm"])
     #expect(host.os.value?.prettyName == "Ubuntu 24.04.3 LTS")
     #expect(host.kernel.value?.release == "6.18.44-fc-v657-gpu")
     let nvml = try #require(host.nvidia.nvml.value)
@@ -59,7 +65,7 @@ import Testing
     #expect(host.nvidia.nvml.status == .absent)
     #expect(host.pci.value?.gpus.first?.driver == nil)
     #expect(host.os.value?.id == "ubuntu")
-    #expect(host.memory.value?.totalBytes == 131_981_020 * 1024)
+    #expect(host.memory.value?.nominalBytes == 128 << 30)
   }
 
   @Test func thisMachine() async throws {

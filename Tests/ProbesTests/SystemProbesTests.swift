@@ -22,9 +22,29 @@ import Testing
   }
 
   @Test func realCaptureMemory() throws {
-    let (memory, available) = SystemProbes.memory(context(FixtureHost.h200))
-    #expect(memory.value?.totalBytes == 131_981_020 * 1024)
+    let (memory, total, available) = SystemProbes.memory(context(FixtureHost.h200))
+    #expect(memory.value?.nominalBytes == 128 << 30)
+    #expect(total == 131_981_020 * 1024)
     #expect(available == 131_487_272 * 1024)
+  }
+
+  /// Identical nodes whose kernels reserve a little more or less memory have one nominal size.
+  @Test func memoryIsNamedAsAPersonWould() throws {
+    let kibibyte: UInt64 = 1024
+    for (memTotalKiB, expectedGiB) in [
+      (131_981_020, 128), (131_481_020, 128), (130_500_000, 128),  // 128 GiB, different reservations
+      (2_113_000_000, 2048), (1_583_000_000, 1536), (198_000_000, 192), (65_900_000, 64), (16_300_000, 16), (7_900_000, 8),
+    ] as [(UInt64, UInt64)] {
+      let tree = try TemporaryTree(prefix: "rigcheck-meminfo")
+      try tree.write("root/proc/meminfo", "MemTotal:       \(memTotalKiB) kB\nMemAvailable:   1000 kB\n")
+      let (memory, total, _) = SystemProbes.memory(context(tree.root))
+      #expect(memory.value?.nominalBytes == expectedGiB << 30, "MemTotal \(memTotalKiB) kB")
+      #expect(total == memTotalKiB * kibibyte)
+    }
+    #expect(NominalSize.roundedUp(64 << 20) == 64 << 20, "sizes on the grid stay")
+    #expect(NominalSize.roundedUp(96 << 30) == 96 << 30)
+    #expect(NominalSize.roundedUp(0) == 0)
+    #expect(NominalSize.roundedUp(UInt64.max) == UInt64.max)
   }
 
   @Test func thisMachine() throws {
@@ -38,7 +58,7 @@ import Testing
     let cpu = try #require(SystemProbes.cpu(live).value)
     #expect(cpu.logicalCores >= 1)
     #expect(cpu.mlFlags == cpu.mlFlags.sorted())
-    #expect(SystemProbes.memory(live).0.value?.totalBytes ?? 0 > 0)
+    #expect(SystemProbes.memory(live).0.value?.nominalBytes ?? 0 > 0)
   }
 
   @Test func procVersionParsing() throws {

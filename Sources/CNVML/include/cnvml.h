@@ -30,6 +30,12 @@ typedef struct {
   char busId[32];
 } cnvml_pci_info;
 
+/// nvmlUtilization_t
+typedef struct {
+  unsigned int gpu;
+  unsigned int memory;
+} cnvml_utilization;
+
 /// Function pointers resolved from the library. Optional ones may be NULL
 /// (older drivers); required ones are checked by cnvml_open().
 typedef struct {
@@ -54,6 +60,11 @@ typedef struct {
   cnvml_return (*device_get_total_ecc_errors)(cnvml_device, int, int, unsigned long long *); // nvmlDeviceGetTotalEccErrors
   cnvml_return (*device_get_retired_pages_pending)(cnvml_device, int *);  // nvmlDeviceGetRetiredPagesPendingStatus
   cnvml_return (*device_get_remapped_rows)(cnvml_device, unsigned int *, unsigned int *, unsigned int *, unsigned int *); // nvmlDeviceGetRemappedRows
+  cnvml_return (*device_get_utilization_rates)(cnvml_device, cnvml_utilization *); // nvmlDeviceGetUtilizationRates
+  cnvml_return (*device_get_curr_pcie_link_generation)(cnvml_device, unsigned int *); // nvmlDeviceGetCurrPcieLinkGeneration
+  cnvml_return (*device_get_max_pcie_link_generation)(cnvml_device, unsigned int *);  // nvmlDeviceGetMaxPcieLinkGeneration
+  cnvml_return (*device_get_curr_pcie_link_width)(cnvml_device, unsigned int *);      // nvmlDeviceGetCurrPcieLinkWidth
+  cnvml_return (*device_get_max_pcie_link_width)(cnvml_device, unsigned int *);       // nvmlDeviceGetMaxPcieLinkWidth
 } cnvml_api;
 
 /// Opens `path` with dlopen and resolves the entry points into `api`.

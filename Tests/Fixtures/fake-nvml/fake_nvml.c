@@ -2,7 +2,8 @@
  * the real H200 capture reports (driver 580.159.04, CUDA 13.0, NVIDIA H200, brand NVIDIA,
  * compute capability 9.0, 143771 MiB, persistence on, MIG off, bus 00000000:00:06.0).
  * It lets the tests drive DynamicNVML's dlopen/dlsym and struct layouts for real.
- * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] [-DFAKE_REMAP_PENDING=1] */
+ * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] [-DFAKE_REMAP_PENDING=1]
+ *        [-DFAKE_LINK_GEN=1] [-DFAKE_GPU_UTIL=97] */
 #include <string.h>
 
 #ifndef FAKE_REMAP_PENDING
@@ -78,3 +79,20 @@ int nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t d, int *pending) { (void
 int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *unc, unsigned int *pending, unsigned int *failed) {
   (void)d; *corr = 0; *unc = 0; *pending = FAKE_REMAP_PENDING; *failed = 0; return 0;
 }
+
+/* The PCIe link and utilisation of an idle H200 as NVML reported them live (Gen 5 of 5, x16
+ * of x16, 0 %); -DFAKE_LINK_GEN=1 -DFAKE_GPU_UTIL=97 make a slow link under load. */
+#ifndef FAKE_LINK_GEN
+#define FAKE_LINK_GEN 5
+#endif
+#ifndef FAKE_GPU_UTIL
+#define FAKE_GPU_UTIL 0
+#endif
+typedef struct { unsigned int gpu, memory; } nvmlUtilization_t;
+int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *rates) {
+  (void)d; rates->gpu = FAKE_GPU_UTIL; rates->memory = 0; return 0;
+}
+int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { (void)d; *gen = FAKE_LINK_GEN; return 0; }
+int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { (void)d; *gen = 5; return 0; }
+int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { (void)d; *width = 16; return 0; }
+int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { (void)d; *width = 16; return 0; }
