@@ -61,6 +61,80 @@ public indirect enum JSONTree: Sendable, Hashable {
   }
 }
 
+extension JSONTree {
+  /// An object's members in canonical order, keys sorted by their UTF-8 bytes: the order in
+  /// which `JSONEncoder`'s `.sortedKeys` (so ``CanonicalJSON``) and ``serialized()`` write
+  /// them; empty for anything else.
+  public var canonicalMembers: [(key: String, value: JSONTree)] {
+    guard case .object(let members) = self else { return [] }
+    return members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+  }
+
+  /// Compact JSON text in rigcheck's canonical form, byte for byte what
+  /// `CanonicalJSON.encode(_:pretty: false)` writes for the same value: members in
+  /// ``canonicalMembers`` order, slashes unescaped, integral numbers as integers
+  /// (`25276510208`, not `2.5276510208e10`). Integers are exact below 2^53, and beyond it for
+  /// every literal a parser with `exactIntegers` accepted.
+  public func serialized() -> Data {
+    var output: [UInt8] = []
+    write(into: &output)
+    return Data(output)
+  }
+
+  private func write(into output: inout [UInt8]) {
+    switch self {
+    case .null: output += "null".utf8
+    case .bool(let value): output += (value ? "true" : "false").utf8
+    case .number(let value):
+      if let integer = Int64(exactly: value) {
+        output += String(integer).utf8
+      } else if let integer = UInt64(exactly: value) {
+        output += String(integer).utf8
+      } else {
+        output += String(value).utf8  // the shortest form that reads back the same Double
+      }
+    case .string(let value): JSONTree.writeString(value, into: &output)
+    case .array(let elements):
+      output.append(UInt8(ascii: "["))
+      for (index, element) in elements.enumerated() {
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        element.write(into: &output)
+      }
+      output.append(UInt8(ascii: "]"))
+    case .object:
+      output.append(UInt8(ascii: "{"))
+      for (index, member) in canonicalMembers.enumerated() {
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        JSONTree.writeString(member.key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        member.value.write(into: &output)
+      }
+      output.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// A string literal escaped as `JSONEncoder` escapes it (`\n`, `\u001f`; `/` as is).
+  private static func writeString(_ value: String, into output: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    output.append(UInt8(ascii: "\""))
+    for byte in value.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), byte]
+      case 0x08: output += "\\b".utf8
+      case 0x0C: output += "\\f".utf8
+      case 0x0A: output += "\\n".utf8
+      case 0x0D: output += "\\r".utf8
+      case 0x09: output += "\\t".utf8
+      case 0..<0x20:
+        output += "\\u00".utf8
+        output += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+      default: output.append(byte)
+      }
+    }
+    output.append(UInt8(ascii: "\""))
+  }
+}
+
 /// Where and why JSON text is malformed.
 public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
   public let line: Int
@@ -75,6 +149,9 @@ struct JSONTreeParser {
   let maximumDepth: Int
   var index = 0
   var depth = 0
+  /// Refuse integer literals a `Double` would round (beyond 2^53, only some integers are held
+  /// exactly), so that ``JSONTree/serialized()`` writes back every integer as it was read.
+  var exactIntegers = false
 
   init(bytes: [UInt8], maximumDepth: Int) {
     self.bytes = bytes
@@ -258,6 +335,7 @@ struct JSONTreeParser {
     let integer = digits()
     guard integer > 0 else { throw failure("invalid number") }
     if integer > 1, bytes[index - integer] == UInt8(ascii: "0") { throw failure("leading zero in a number") }
+    let integerEnd = index
     if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
       index += 1
       guard digits() > 0 else { throw failure("invalid number") }
@@ -268,6 +346,11 @@ struct JSONTreeParser {
       guard digits() > 0 else { throw failure("invalid exponent") }
     }
     guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else { throw failure("number out of range") }
+    if exactIntegers, integerEnd == index, value.magnitude >= 0x1p53 {
+      guard value.magnitude < 0x1p64, String(UInt64(value.magnitude)).utf8.elementsEqual(bytes[(integerEnd - integer)..<integerEnd]) else {
+        throw failure("integer \(String(decoding: bytes[start..<index], as: UTF8.self)) cannot be held exactly")
+      }
+    }
     return value
   }
 }

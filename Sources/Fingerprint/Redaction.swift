@@ -66,8 +66,9 @@ public enum Redaction {
   public static let keptMembers: Set<String> = ["reference"]
 
   /// The fingerprint with everything personal or secret replaced (see ``Redaction``).
-  /// - Throws: ``RedactionError`` only if the result would not decode (never expected:
-  ///   replacements that would break an enumeration's value are undone).
+  /// - Throws: ``RedactionError`` if the result would not decode (never expected:
+  ///   replacements that would break an enumeration's value are undone), or if the fingerprint
+  ///   holds an integer beyond 2^53 that a `Double` would round (see ``JSONTree``).
   public static func redact(_ fingerprint: Fingerprint) throws -> Fingerprint {
     let encoded: Data
     do {
@@ -75,35 +76,38 @@ public enum Redaction {
     } catch {
       throw RedactionError(description: "cannot encode the fingerprint: \(error)")
     }
+    // JSONTree holds numbers as Doubles: integers beyond 2^53 that one would round are refused
+    // rather than changed. (Counts stay far below; the kernel's byte counts are multiples of a
+    // page or block size, held exactly up to 2^62 and beyond.)
     var parser = JSONTreeParser(bytes: Array(encoded), maximumDepth: 1024)
-    let original: RawJSON
+    parser.exactIntegers = true
+    let original: JSONTree
     do {
-      original = try parser.parseRawDocument()
+      original = try parser.parseDocument()
     } catch {
       throw RedactionError(description: "cannot read the encoded fingerprint: \(error)")
     }
     var redactor = Redactor(learningFrom: original)
-    var redacted = redactor.redact(original, path: [])
+    var replacements = redactor.replacements(in: original)
     // A replacement can only break decoding where a string is an enumeration's raw value
     // (a host named like one): undo exactly that replacement and try again.
     let decoder = JSONDecoder()
     var attempts = 0
     while true {
       do {
-        _ = try decoder.decode(Fingerprint.self, from: Data(redacted.serialized()))
+        _ = try decoder.decode(Fingerprint.self, from: replacements.applied(to: original).serialized())
         break
       } catch let error as DecodingError {
         attempts += 1
-        guard attempts < 10_000, RawJSON.revert(&redacted, from: original, at: error) else {
+        guard attempts < 10_000, replacements.revert(at: error, in: original) else {
           throw RedactionError(description: "the redacted fingerprint does not decode: \(Fingerprint.describe(error))")
         }
       } catch {
         throw RedactionError(description: "the redacted fingerprint does not decode: \(error)")
       }
     }
-    let final = redacted.resortingStringArrays(sortedIn: original)
     do {
-      return try decoder.decode(Fingerprint.self, from: Data(final.serialized()))
+      return try decoder.decode(Fingerprint.self, from: replacements.applied(to: original, resortingStringArrays: true).serialized())
     } catch {
       throw RedactionError(description: "the redacted fingerprint does not decode: \(Fingerprint.describe(error))")
     }
@@ -160,11 +164,36 @@ struct Redactor {
   static let secretMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "AUTH"]
   static let hashMarkers = ["SHA", "DIGEST", "CHECKSUM", "HASH"]
 
-  init(learningFrom root: RawJSON) {
+  /// One step from a value of the encoded fingerprint to a member or element.
+  enum Step: Hashable {
+    case key(String)
+    case index(Int)
+  }
+
+  /// Calls `body` with every string of `node` in canonical order (values, and object keys with
+  /// `isKey`), its path, and the member that holds it.
+  static func forEachString(
+    in node: JSONTree, path: [Step] = [], member: String? = nil,
+    _ body: (_ path: [Step], _ member: String?, _ value: String, _ isKey: Bool) -> Void
+  ) {
+    switch node {
+    case .string(let value): body(path, member, value, false)
+    case .array(let elements):
+      for (index, element) in elements.enumerated() { forEachString(in: element, path: path + [.index(index)], member: member, body) }
+    case .object:
+      for (key, value) in node.canonicalMembers {
+        body(path, nil, key, true)
+        forEachString(in: value, path: path + [.key(key)], member: key, body)
+      }
+    case .null, .bool, .number: return
+    }
+  }
+
+  init(learningFrom root: JSONTree) {
     var hostnames: [String] = []
     var users: [String] = []
     var machineGPUs = 0
-    root.forEachString { path, member, value, isKey in
+    Redactor.forEachString(in: root) { path, member, value, isKey in
       users += TextRules.homeDirectoryUsers(Array(value.utf8))
       guard !isKey else { return }
       if let placeholder = Redactor.machinePlaceholder(path: path) {
@@ -203,7 +232,7 @@ struct Redactor {
 
   /// The placeholder of a machine-part string at `path`, nil outside the machine part or for
   /// its structural members.
-  static func machinePlaceholder(path: [RawJSON.PathKey]) -> String? {
+  static func machinePlaceholder(path: [Step]) -> String? {
     guard case .key("machine") = path.first else { return nil }
     let name = leafName(path)
     if machineStructuralKeys.contains(name) { return nil }
@@ -217,7 +246,7 @@ struct Redactor {
   }
 
   /// The innermost array position in `path`.
-  static func lastIndex(_ path: [RawJSON.PathKey]) -> Int? {
+  static func lastIndex(_ path: [Step]) -> Int? {
     for component in path.reversed() {
       if case .index(let index) = component { return index }
     }
@@ -225,7 +254,7 @@ struct Redactor {
   }
 
   /// The member a value belongs to, skipping `value` (``Observed``'s) and array positions.
-  static func leafName(_ path: [RawJSON.PathKey]) -> String {
+  static func leafName(_ path: [Step]) -> String {
     for component in path.reversed() {
       if case .key(let key) = component, key != "value" { return key }
     }
@@ -239,22 +268,36 @@ struct Redactor {
     return key.contains("_") || !key.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") })
   }
 
-  /// The redacted copy of `node` (same shape: arrays keep their lengths, objects their members).
-  mutating func redact(_ node: RawJSON, path: [RawJSON.PathKey], member: String? = nil) -> RawJSON {
+  /// What redaction replaces in `root`, visiting its strings in canonical order (placeholders
+  /// are numbered in order of appearance).
+  mutating func replacements(in root: JSONTree) -> Replacements {
+    var replacements = Replacements()
+    collect(root, path: [], member: nil, into: &replacements)
+    return replacements
+  }
+
+  private mutating func collect(_ node: JSONTree, path: [Step], member: String?, into replacements: inout Replacements) {
     switch node {
-    case .literal: return node
     case .string(let value):
-      if let placeholder = Redactor.machinePlaceholder(path: path) { return .string(value.isEmpty ? value : placeholder) }
-      if let member, Redaction.keptMembers.contains(member), path.count >= 2, case .index = path[path.count - 2] { return node }
-      return .string(redact(value: value, member: member))
+      let redacted = redact(string: value, path: path, member: member)
+      if !redacted.utf8.elementsEqual(value.utf8) { replacements.values[path] = redacted }
     case .array(let elements):
-      return .array(elements.enumerated().map { index, element in redact(element, path: path + [.index(index)], member: member) })
-    case .object(let members):
-      return .object(
-        members.map { entry in
-          RawJSON.Member(key: redact(key: entry.key), value: redact(entry.value, path: path + [.key(entry.key)], member: entry.key))
-        })
+      for (index, element) in elements.enumerated() { collect(element, path: path + [.index(index)], member: member, into: &replacements) }
+    case .object:
+      for (key, value) in node.canonicalMembers {
+        let redacted = redact(key: key)
+        if !redacted.utf8.elementsEqual(key.utf8) { replacements.keys[path + [.key(key)]] = redacted }
+        collect(value, path: path + [.key(key)], member: key, into: &replacements)
+      }
+    case .null, .bool, .number: return
     }
+  }
+
+  /// The string value at `path`, held by object member `member`, redacted.
+  mutating func redact(string value: String, path: [Step], member: String?) -> String {
+    if let placeholder = Redactor.machinePlaceholder(path: path) { return value.isEmpty ? value : placeholder }
+    if let member, Redaction.keptMembers.contains(member), path.count >= 2, case .index = path[path.count - 2] { return value }
+    return redact(value: value, member: member)
   }
 
   /// A string value held by object member `member`.
@@ -320,6 +363,100 @@ struct Redactor {
     }
     uuids[key] = placeholder
     return (length, Array(placeholder.utf8))
+  }
+}
+
+// MARK: - The replacements in one encoded fingerprint
+
+/// The strings redaction replaces in the encoded fingerprint, by their position in it (keys
+/// as in the original): the original tree plus these is the redacted one.
+struct Replacements {
+  /// String values.
+  var values: [[Redactor.Step]: String] = [:]
+  /// Object keys, by the member's path.
+  var keys: [[Redactor.Step]: String] = [:]
+
+  /// `root` with the replacements made. Of keys made equal by a replacement, the first in
+  /// canonical order is kept. `resortingStringArrays`: arrays of strings that were sorted in
+  /// `root` are sorted again (a replacement can change their order; producers sort, and equal
+  /// environments must stay byte-identical).
+  func applied(to root: JSONTree, resortingStringArrays: Bool = false) -> JSONTree {
+    apply(root, path: [], resorting: resortingStringArrays)
+  }
+
+  private func apply(_ node: JSONTree, path: [Redactor.Step], resorting: Bool) -> JSONTree {
+    switch node {
+    case .string(let value):
+      return .string(values[path] ?? value)
+    case .array(let elements):
+      let children = elements.enumerated().map { index, element in apply(element, path: path + [.index(index)], resorting: resorting) }
+      guard resorting, children.count > 1 else { return .array(children) }
+      let strings = children.compactMap { child -> String? in
+        if case .string(let value) = child { return value }
+        return nil
+      }
+      let originals = elements.compactMap { element -> String? in
+        if case .string(let value) = element { return value }
+        return nil
+      }
+      guard strings.count == children.count, originals.count == elements.count, originals == originals.sorted(), strings != strings.sorted()
+      else { return .array(children) }
+      return .array(strings.sorted().map(JSONTree.string))
+    case .object:
+      var members: [String: JSONTree] = [:]
+      for (key, value) in node.canonicalMembers {
+        let path = path + [.key(key)]
+        let name = keys[path] ?? key
+        if members[name] == nil { members[name] = apply(value, path: path, resorting: resorting) }
+      }
+      return .object(members)
+    case .null, .bool, .number:
+      return node
+    }
+  }
+
+  /// Undoes the replacement a decoding error (of ``applied(to:resortingStringArrays:)``
+  /// without resorting) points at. False when the error points at nothing that was replaced.
+  mutating func revert(at error: DecodingError, in root: JSONTree) -> Bool {
+    switch error {
+    case .keyNotFound(let key, let context):
+      // A member renamed away from a field the model needs.
+      guard let path = originalPath(of: context.codingPath, in: root), keys[path + [.key(key.stringValue)]] != nil else { return false }
+      keys[path + [.key(key.stringValue)]] = nil
+      return true
+    case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+      // Everything replaced at and under the position (not the key of the member it names).
+      guard let path = originalPath(of: context.codingPath, in: root) else { return false }
+      let below = { (position: [Redactor.Step]) in position.starts(with: path) }
+      let changed = values.keys.contains(where: below) || keys.keys.contains { $0.count > path.count && below($0) }
+      values = values.filter { !below($0.key) }
+      keys = keys.filter { !($0.key.count > path.count && below($0.key)) }
+      return changed
+    @unknown default:
+      return false
+    }
+  }
+
+  /// The position in `root` that a coding path of the redacted tree names (its keys as
+  /// replaced; of equal ones, the first in canonical order, the one kept).
+  func originalPath(of codingPath: [any CodingKey], in root: JSONTree) -> [Redactor.Step]? {
+    var node = root
+    var path: [Redactor.Step] = []
+    for key in codingPath {
+      switch node {
+      case .array(let elements):
+        guard let index = key.intValue, elements.indices.contains(index) else { return nil }
+        path.append(.index(index))
+        node = elements[index]
+      case .object:
+        guard let member = node.canonicalMembers.first(where: { (keys[path + [.key($0.key)]] ?? $0.key) == key.stringValue }) else { return nil }
+        path.append(.key(member.key))
+        node = member.value
+      case .null, .bool, .number, .string:
+        return nil
+      }
+    }
+    return path
   }
 }
 

@@ -200,6 +200,30 @@ import Testing
     #expect(redacted.identity.host.kernel.value?.version == "#1 SMP vm build", "two letters identify nobody")
   }
 
+  @Test func ofKeysMadeEqualTheFirstInCanonicalOrderIsKept() throws {
+    let redacted = try Redaction.redact(
+      Self.withImage(
+        ["gpu-node-7_CACHE": "/lower", "GPU-NODE-7_CACHE": "/upper", "PATH": "/usr/bin"],
+        labels: ["built.on.gpu-node-7": "lower", "built.on.GPU-NODE-7": "upper"]))
+    let config = try #require(redacted.identity.images.first?.config.value)
+    #expect(config.environment == ["REDACTED-HOST_CACHE": "/upper", "PATH": "/usr/bin"])
+    #expect(config.labels == ["built.on.REDACTED-HOST": "upper"])
+  }
+
+  @Test func integersAreKeptExactlyOrRedactionRefuses() throws {
+    var fingerprint = JSONTreeTests.awkward()
+    let redacted = try Redaction.redact(fingerprint)
+    #expect(redacted.identity.host.cgroup.value?.memoryLimitBytes == 1 << 60)
+    #expect(redacted.volatile == fingerprint.volatile)
+    #expect(redacted.identity.host.memory == fingerprint.identity.host.memory)
+    #expect(redacted.identity.images.first?.config.value?.environment["TEXT"] == fingerprint.identity.images.first?.config.value?.environment["TEXT"])
+    for rounded: UInt64 in [(1 << 53) + 1, .max] {
+      fingerprint.volatile.gpus[0].uncorrectableECCErrors = rounded
+      let error = #expect(throws: RedactionError.self) { try Redaction.redact(fingerprint) }
+      #expect(error?.description.contains("integer \(rounded) cannot be held exactly") == true, "\(String(describing: error))")
+    }
+  }
+
   @Test func redactionIsIdempotentAndDeterministic() throws {
     let fingerprint = Self.withImage(["XDG_CACHE_HOME": "/home/alice/.cache/gpu-node-7", "HF_TOKEN": "x", "USER": "alice"], notes: ["GPU-ffff0000-0000-4000-8000-00000000ffff"])
     let once = try Redaction.redact(fingerprint)
