@@ -110,7 +110,9 @@ public struct IsolatedNVML: NVMLSource {
       return answer.take(within: timeoutSeconds) ?? timedOut
     }
     let source = self
-    Task.detached {
+    // The runner's task runs on threads of its own: the shared pool may be busy (or blocked by
+    // callers like this one), and the deadline must not wait for it.
+    Task.detached(executorPreference: DedicatedThreadExecutor.shared) {
       do {
         answer.put(source.interpret(.success(try await source.runner.run(command))))
       } catch {
@@ -177,5 +179,17 @@ final class Handoff<Value: Sendable>: Sendable {
   func take(within seconds: Double) -> Value? {
     guard ready.wait(timeout: .now() + .nanoseconds(Int(seconds * 1e9))) == .success else { return nil }
     return value.withLock { $0 }
+  }
+}
+
+/// Runs every job of a task on a new thread of its own, so a thread that blocks waiting for
+/// the task never depends on the shared cooperative pool having a free thread.
+final class DedicatedThreadExecutor: TaskExecutor {
+  static let shared = DedicatedThreadExecutor()
+
+  func enqueue(_ job: consuming ExecutorJob) {
+    let job = UnownedJob(job)
+    let executor = asUnownedTaskExecutor()
+    Platform.runOnNewThread { job.runSynchronously(on: executor) }
   }
 }

@@ -26,12 +26,15 @@ import Testing
         retiredPagesPending: false, remappedRowsPending: false, remappingFailed: nil)
     ])
 
-  /// Queries on a thread of its own, as ``HostProber`` does (never blocking the test's pool).
+  /// Queries on a thread of its own, as ``HostProber`` does (never blocking the test's pool),
+  /// timing the query there: how long the caller's thread was blocked.
   func query(_ source: any NVMLSource) async -> (NVMLQuery, seconds: Double) {
-    let start = ContinuousClock.now
-    let result = await HostProber.detached { source.query() }
-    let elapsed = ContinuousClock.now - start
-    return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    await HostProber.detached {
+      let start = ContinuousClock.now
+      let result = source.query()
+      let elapsed = ContinuousClock.now - start
+      return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
   }
 
   func replaying(_ response: Result<CommandResult, CommandError>, library: String? = nil, timeout: Double = 3) -> (IsolatedNVML, ReplayRunner) {
@@ -159,9 +162,9 @@ import Testing
   /// The prober gets every other fact while NVML hangs.
   @Test func theProberReportsEverythingElseWhileNVMLHangs() async {
     let helper = NVMLHelper(executable: "/bin/sh", arguments: ["-c", "sleep 600.\(UInt32.random(in: 100_000...999_999))", "sh"])
-    let start = ContinuousClock.now
+    // (How long the whole probe takes is measured end to end, in a process of its own, by
+    // NVMLDeadlineCommandTests: here the test process's busy pool would be timed as well.)
     let print = await HostFingerprints.probe(FixtureHost.h200, nvml: IsolatedNVML(helper: helper, runner: ProcessCommandRunner(), timeoutSeconds: 1))
-    #expect(ContinuousClock.now - start < .milliseconds(3000))
     let host = print.identity.host
     #expect(host.nvidia.nvml.reason == "NVML did not answer within 1 s: the driver may be wedged")
     #expect(host.nvidia.kernelModule.value?.version == "580.159.04")
