@@ -36,6 +36,10 @@ enum DriverChecks {
     ]
   }
 
+  /// How the probes word an NVML query that ran past its deadline (`IsolatedNVML.timedOutReason`
+  /// in Probes: "NVML did not answer within 3 s: the driver may be wedged").
+  static let nvmlTimeoutPrefix = "NVML did not answer within"
+
   static let nvml = DoctorCheck("driver.nvml", "NVML (libnvidia-ml) loads and matches the kernel module.") { host, _ in
     let nvml = host.host.nvidia.nvml
     let module = host.host.nvidia.kernelModule.value
@@ -50,6 +54,17 @@ enum DriverChecks {
         ]
       }
       return [ReportItem(id: "", severity: .ok, message: "NVML: driver \(report.driverVersion), CUDA \(report.cudaDriverVersion ?? "?"), \(report.gpus.count) GPU(s)", evidence: evidence)]
+    }
+    if nvml.status == .unreadable, nvml.reason?.hasPrefix(nvmlTimeoutPrefix) == true {
+      // A hung NVML is an error with or without a readable kernel module: something answered
+      // dlopen and then never came back.
+      return [
+        ReportItem(
+          id: "", severity: .error, message: nvml.reason ?? nvmlTimeoutPrefix,
+          why: "nvidia-smi, CUDA programs and GPU containers go through the same driver and will hang the same way: training jobs stall at start",
+          fix: "look for driver errors: sudo dmesg | grep -E 'NVRM|Xid' (nvidia-smi will likely hang too); stop what uses the GPU and reset it: sudo nvidia-smi -r -i <index>, or reboot if the reset fails or hangs; if it happens again, collect sudo nvidia-bug-report.sh for NVIDIA",
+          evidence: evidence)
+      ]
     }
     let libraries = host.host.platform?.nvidiaLibraries.value
     guard let module else { return [] }

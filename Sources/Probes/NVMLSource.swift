@@ -1,7 +1,9 @@
 import Fingerprint
 
 /// What an NVML query yields, split by the fingerprint part each value belongs to.
-public struct NVMLQuery: Sendable, Hashable {
+///
+/// Codable: the NVML helper child (`rigcheck __probe nvml`) prints it as JSON.
+public struct NVMLQuery: Codable, Sendable, Hashable {
   public var report: Observed<NVMLReport>
   /// UUIDs and serials (machine-specific).
   public var serials: [GPUSerials]
@@ -24,14 +26,30 @@ public protocol NVMLSource: Sendable {
 public struct DefaultNVMLSource: NVMLSource {
   /// Where captured trees keep the XML report of `nvidia-smi -q -x`.
   public static let capturedReportPath = "/captured/nvidia-smi-q.xml"
+  /// Files that exist when an NVIDIA driver is loaded: the kernel module's version file and
+  /// its control node (the container toolkit mounts both into GPU containers, CDI included).
+  public static let driverMarkers = ["/proc/driver/nvidia/version", "/dev/nvidiactl"]
   public let root: HostRoot
+  /// How the live library is queried: under a deadline (rigcheck runs it in a helper child),
+  /// and only when a driver is loaded. Nil queries it in this process, with no deadline.
+  public let live: IsolatedNVML?
 
-  public init(root: HostRoot) {
+  public init(root: HostRoot, live: IsolatedNVML? = nil) {
     self.root = root
+    self.live = live
   }
 
   public func query() -> NVMLQuery {
-    if root.isLive { return DynamicNVML().query() }
+    if root.isLive {
+      guard let live else { return DynamicNVML().query() }
+      guard Self.driverMarkers.contains(where: root.exists) else {
+        return NVMLQuery(
+          report: .absent(
+            "not probed: no NVIDIA driver is loaded (neither \(Self.driverMarkers.joined(separator: " nor ")) exists)",
+            source: "nvml"))
+      }
+      return live.query()
+    }
     if root.exists(Self.capturedReportPath) {
       return CapturedNvidiaSMI(root: root, path: Self.capturedReportPath).query()
     }

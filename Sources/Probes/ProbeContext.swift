@@ -37,6 +37,15 @@ public struct ProbeContext: Sendable {
     self.pciIDsPath = pciIDsPath
   }
 
+  /// NVML under this context's runner and timeout, queried by `helper` (this binary
+  /// re-executed; nil: in-process on an abandonable thread). A `libraryPath` (`--nvml-library`)
+  /// is always queried; the default library only on a live host with a driver loaded, and a
+  /// captured tree still answers from its `nvidia-smi -q -x` report.
+  public func deadlineNVML(helper: NVMLHelper?, libraryPath: String? = nil) -> any NVMLSource {
+    let isolated = IsolatedNVML(libraryPath: libraryPath, helper: helper, runner: runner, timeoutSeconds: commandTimeout)
+    return libraryPath == nil ? DefaultNVMLSource(root: root, live: isolated) : isolated
+  }
+
   /// A command with this context's timeout.
   func command(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Command {
     Command(executable, arguments, environment: environment, timeoutSeconds: commandTimeout)

@@ -13,7 +13,7 @@ struct ProbeOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Read the host from this directory instead of / (a captured host tree).", valueName: "dir"))
   var root: String = "/"
 
-  @Option(name: .long, help: ArgumentHelp("Seconds each external command (docker, nvidia-ctk, …) may take.", valueName: "seconds"))
+  @Option(name: .long, help: ArgumentHelp("Seconds each external command (docker, nvidia-ctk, …) and the NVML query may take.", valueName: "seconds"))
   var timeout: Double = 10
 
   @Option(name: .long, help: ArgumentHelp("The pci.ids file to name PCI devices with.", valueName: "file"))
@@ -37,10 +37,9 @@ struct ProbeOptions: ParsableArguments {
 
   /// Probes the host these options describe.
   func fingerprint() async -> Fingerprint {
-    let hostRoot = HostRoot(root)
-    let context = ProbeContext(
-      root: hostRoot, nvml: nvmlLibrary.map { DynamicNVML(libraryPath: $0) } ?? DefaultNVMLSource(root: hostRoot),
-      commandTimeout: timeout, pciIDsPath: pciIds)
+    var context = ProbeContext(root: HostRoot(root), commandTimeout: timeout, pciIDsPath: pciIds)
+    // NVML runs in a helper child (this binary, `rigcheck __probe nvml`) killed at the deadline.
+    context.nvml = context.deadlineNVML(helper: NVMLHelper.currentExecutable(), libraryPath: nvmlLibrary)
     return await HostProber(context: context, toolVersion: Rigcheck.version).fingerprint()
   }
 }

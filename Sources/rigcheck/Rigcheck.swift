@@ -18,7 +18,10 @@ struct Rigcheck: AsyncParsableCommand {
       Exit codes: 0 success; 1 the command ran and found a problem or could not finish (e.g. the output file could not be written); 2 usage or input error (unknown option, missing --root directory, malformed input file).
       """,
     version: version,
-    subcommands: [DoctorCommand.self, FingerprintCommand.self, InspectCommand.self, CompareCommand.self, LockCommand.self, VerifyCommand.self, FleetCommand.self]
+    subcommands: [
+      DoctorCommand.self, FingerprintCommand.self, InspectCommand.self, CompareCommand.self, LockCommand.self, VerifyCommand.self, FleetCommand.self,
+      ProbeHelperCommand.self,
+    ]
   )
 
   /// Parses and runs, mapping every usage error to exit status 2 (argument-parser's own

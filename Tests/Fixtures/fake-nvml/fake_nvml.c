@@ -3,8 +3,26 @@
  * compute capability 9.0, 143771 MiB, persistence on, MIG off, bus 00000000:00:06.0).
  * It lets the tests drive DynamicNVML's dlopen/dlsym and struct layouts for real.
  * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] [-DFAKE_REMAP_PENDING=1]
- *        [-DFAKE_LINK_GEN=1] [-DFAKE_GPU_UTIL=97] */
+ *        [-DFAKE_LINK_GEN=1] [-DFAKE_GPU_UTIL=97]
+ *        [-DFAKE_HANG_ALL=1]   every entry point blocks forever (a wedged driver: nvmlInit_v2 never returns)
+ *        [-DFAKE_HANG_NAME=1]  only nvmlDeviceGetName blocks forever (a GPU that stops answering mid-query) */
 #include <string.h>
+#include <unistd.h>
+
+#ifndef FAKE_HANG_ALL
+#define FAKE_HANG_ALL 0
+#endif
+
+#ifndef FAKE_HANG_NAME
+#define FAKE_HANG_NAME 0
+#endif
+
+/* Blocks forever, as a call into a wedged driver does: only a signal that kills the process ends it. */
+static void hang_if(int condition) {
+  if (condition)
+    for (;;) pause();
+}
+#define ENTRY hang_if(FAKE_HANG_ALL)
 
 #ifndef FAKE_REMAP_PENDING
 #define FAKE_REMAP_PENDING 0
@@ -29,39 +47,50 @@ static int copy(char *buffer, unsigned int size, const char *text) {
   return 0;
 }
 
-int nvmlInit_v2(void) { return FAKE_INIT_RESULT; }
-int nvmlShutdown(void) { return 0; }
+int nvmlInit_v2(void) { ENTRY; return FAKE_INIT_RESULT; }
+int nvmlShutdown(void) { ENTRY; return 0; }
 const char *nvmlErrorString(int result) {
+  ENTRY;
   return result == 18 ? "RM has detected an NVML/RM version mismatch." : "Unknown Error";
 }
-int nvmlSystemGetDriverVersion(char *version, unsigned int length) { return copy(version, length, "580.159.04"); }
-int nvmlSystemGetCudaDriverVersion_v2(int *version) { *version = 13000; return 0; }
-int nvmlDeviceGetCount_v2(unsigned int *count) { *count = 1; return 0; }
+int nvmlSystemGetDriverVersion(char *version, unsigned int length) { ENTRY; return copy(version, length, "580.159.04"); }
+int nvmlSystemGetCudaDriverVersion_v2(int *version) { ENTRY; *version = 13000; return 0; }
+int nvmlDeviceGetCount_v2(unsigned int *count) { ENTRY; *count = 1; return 0; }
 int nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *device) {
+  ENTRY;
   if (index != 0) return 2;
   *device = &device_token;
   return 0;
 }
-int nvmlDeviceGetName(nvmlDevice_t d, char *name, unsigned int length) { (void)d; return copy(name, length, "NVIDIA H200"); }
-int nvmlDeviceGetBrand(nvmlDevice_t d, int *brand) { (void)d; *brand = 14; return 0; } /* NVML_BRAND_NVIDIA */
+int nvmlDeviceGetName(nvmlDevice_t d, char *name, unsigned int length) {
+  ENTRY;
+  hang_if(FAKE_HANG_NAME);
+  (void)d;
+  return copy(name, length, "NVIDIA H200");
+}
+int nvmlDeviceGetBrand(nvmlDevice_t d, int *brand) { ENTRY; (void)d; *brand = 14; return 0; } /* NVML_BRAND_NVIDIA */
 int nvmlDeviceGetUUID(nvmlDevice_t d, char *uuid, unsigned int length) {
+  ENTRY;
   (void)d;
   return copy(uuid, length, "GPU-5a1e0000-0000-4000-8000-000000000001");
 }
-int nvmlDeviceGetSerial(nvmlDevice_t d, char *serial, unsigned int length) { (void)d; return copy(serial, length, "0000000000000"); }
+int nvmlDeviceGetSerial(nvmlDevice_t d, char *serial, unsigned int length) { ENTRY; (void)d; return copy(serial, length, "0000000000000"); }
 int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *memory) {
+  ENTRY;
   (void)d;
   memory->total = 143771ULL * 1048576ULL;
   memory->used = 616ULL * 1048576ULL;
   memory->free = memory->total - memory->used;
   return 0;
 }
-int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t d, int *major, int *minor) { (void)d; *major = 9; *minor = 0; return 0; }
-int nvmlDeviceGetPersistenceMode(nvmlDevice_t d, int *mode) { (void)d; *mode = 1; return 0; }
+int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t d, int *major, int *minor) { ENTRY; (void)d; *major = 9; *minor = 0; return 0; }
+int nvmlDeviceGetPersistenceMode(nvmlDevice_t d, int *mode) { ENTRY; (void)d; *mode = 1; return 0; }
 int nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned int *current, unsigned int *pending) {
+  ENTRY;
   (void)d; *current = 0; *pending = 0; return 0;
 }
 int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, nvmlPciInfo_t *pci) {
+  ENTRY;
   (void)d;
   memset(pci, 0, sizeof *pci);
   strcpy(pci->busIdLegacy, "0000:00:06.0");
@@ -70,13 +99,16 @@ int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, nvmlPciInfo_t *pci) {
   return 0;
 }
 int nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *temperature) {
+  ENTRY;
   (void)d; (void)sensor; *temperature = 42; return 0;
 }
 int nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int type, int counter, unsigned long long *count) {
+  ENTRY;
   (void)d; *count = (type == 1 && counter == 1) ? 0 : 99; return 0;
 }
-int nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t d, int *pending) { (void)d; *pending = 0; return 0; }
+int nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t d, int *pending) { ENTRY; (void)d; *pending = 0; return 0; }
 int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *unc, unsigned int *pending, unsigned int *failed) {
+  ENTRY;
   (void)d; *corr = 0; *unc = 0; *pending = FAKE_REMAP_PENDING; *failed = 0; return 0;
 }
 
@@ -90,9 +122,10 @@ int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *
 #endif
 typedef struct { unsigned int gpu, memory; } nvmlUtilization_t;
 int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *rates) {
+  ENTRY;
   (void)d; rates->gpu = FAKE_GPU_UTIL; rates->memory = 0; return 0;
 }
-int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { (void)d; *gen = FAKE_LINK_GEN; return 0; }
-int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { (void)d; *gen = 5; return 0; }
-int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { (void)d; *width = 16; return 0; }
-int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { (void)d; *width = 16; return 0; }
+int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { ENTRY; (void)d; *gen = FAKE_LINK_GEN; return 0; }
+int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { ENTRY; (void)d; *gen = 5; return 0; }
+int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { ENTRY; (void)d; *width = 16; return 0; }
+int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { ENTRY; (void)d; *width = 16; return 0; }
