@@ -44,8 +44,7 @@ public enum FixtureHost {
         let source = overlay + "/" + relative
         let destination = target + "/" + relative
         var isDirectory: ObjCBool = false
-        manager.fileExists(atPath: source, isDirectory: &isDirectory)
-        if isDirectory.boolValue {
+        if manager.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
           try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
         } else {
           if manager.fileExists(atPath: destination) { try manager.removeItem(atPath: destination) }
@@ -61,8 +60,8 @@ public enum FixtureHost {
     try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     for relative in manager.subpaths(atPath: path) ?? [] {
       var isDirectory: ObjCBool = false
-      manager.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory)
-      try manager.setAttributes([.posixPermissions: isDirectory.boolValue ? 0o755 : 0o644], ofItemAtPath: path + "/" + relative)
+      let directory = manager.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory) && isDirectory.boolValue
+      try manager.setAttributes([.posixPermissions: directory ? 0o755 : 0o644], ofItemAtPath: path + "/" + relative)
     }
   }
 }
