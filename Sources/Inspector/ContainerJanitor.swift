@@ -58,26 +58,31 @@ public final class ContainerJanitor: Sendable {
     let clock = ContinuousClock()
     let deadline = clock.now + .seconds(timeout)
     var goneSince: ContinuousClock.Instant?
+    var attempts = 0
     var removed = false
     while !removed {
       let now = clock.now
-      let remaining = Double((deadline - now) / .milliseconds(1)) / 1000
+      let remaining = (deadline - now) / .seconds(1)
       if remaining <= 0 { break }
       switch Self.exists(engine: engine, name: name, environment: environment, timeout: min(remaining, 15)) {
       case true?:
         goneSince = nil
+        // The first removal is checked at once; a stubborn one (being removed by `--rm`
+        // already, or still starting) is retried at a gentler pace.
+        if attempts > 0 { usleep(200_000) }
+        attempts += 1
         // Podman would wait 10 s for the container to stop; it is being killed anyway.
         let arguments = engine == "podman" ? ["rm", "-f", "-t", "0", name] : ["rm", "-f", name]
         _ = try? Self.run(Command(engine, arguments, timeoutSeconds: min(remaining, 20)), environment: environment)
-        continue
       case false?:
         let since = goneSince ?? now
         goneSince = since
         removed = !settle || now - since >= .seconds(2)
+        if !removed { usleep(200_000) }
       case nil:
         goneSince = nil
+        usleep(200_000)
       }
-      if !removed { usleep(200_000) }
     }
     live.withLock { _ = $0.removeValue(forKey: name) }
     return removed
@@ -99,7 +104,7 @@ public final class ContainerJanitor: Sendable {
     try ProcessCommandRunner.runBlocking(command, environment: environment, outputLimit: 1 << 16, onInterrupt: .cleanUp)
   }
 
-  /// What SIGINT/SIGTERM does before rigcheck exits: stops every command (a running `create`
+  /// What SIGINT, SIGTERM or SIGHUP does before rigcheck exits: stops every command (a running `create`
   /// gets up to `grace` seconds to finish), then removes every registered container and waits
   /// for the removals. Returns the containers that could not be confirmed removed.
   @discardableResult

@@ -59,7 +59,7 @@ public struct Inspector: Sendable {
       let (engine, config) = try await locate(request)
       return try await run(request, engine: engine, config: config)
     } catch {
-      // Whatever failed after SIGINT/SIGTERM failed because of it (a killed `image inspect`
+      // Whatever failed after an interruption failed because of it (a killed `image inspect`
       // reads as "docker is not answering").
       throw ChildProcesses.shared.isInterrupted ? Self.interrupted(request) : error
     }

@@ -50,7 +50,7 @@ public enum CommandError: Error, Sendable, Hashable, CustomStringConvertible {
   case timedOut(command: String, seconds: Double)
   /// It printed more than the runner accepts and was killed.
   case outputTooLarge(command: String, limit: Int)
-  /// An interruption (``ChildProcesses/interrupt(grace:)``: SIGINT, SIGTERM) killed it, or
+  /// An interruption (``ChildProcesses/interrupt(grace:)``: SIGINT, SIGTERM, SIGHUP) killed it, or
   /// came before it could start.
   case interrupted(command: String)
 

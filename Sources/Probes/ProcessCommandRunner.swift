@@ -17,7 +17,7 @@ import Synchronization
 ///   rigcheck.
 /// - Output beyond ``outputLimit`` bytes stops the command (``CommandError/outputTooLarge``).
 /// - Every child is recorded in ``ChildProcesses/shared`` from the instant it is spawned until
-///   it is reaped, so an interruption (SIGINT, SIGTERM) can stop them all: see
+///   it is reaped, so an interruption (SIGINT, SIGTERM, SIGHUP) can stop them all: see
 ///   ``ChildProcesses/interrupt(grace:)`` and ``OnInterrupt``.
 ///
 /// Why not swift-subprocess (1.0.2)? It covers the pipes, process groups, closing

@@ -8,9 +8,9 @@ import Synchronization
   @preconcurrency import Musl
 #endif
 
-/// SIGINT/SIGTERM while an inspection runs: stop every command rigcheck started (their
-/// process groups), remove every inspection container and wait until the engine confirms it,
-/// then exit 130 (SIGINT) or 143 (SIGTERM).
+/// SIGINT, SIGTERM or SIGHUP while an inspection runs: stop every command rigcheck started
+/// (their process groups), remove every inspection container and wait until the engine
+/// confirms it, then exit 128 + the signal: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
 ///
 /// The signal handler itself only writes the signal's number to a pipe (all it may safely do);
 /// a thread of its own reads it and does the work. The handler is installed with sigaction
@@ -27,11 +27,20 @@ enum Interruption {
       defer { installed = true }
       return !installed
     }
+    // Without the pipe or the thread, the signals keep their default action: rigcheck dies,
+    // as it would have without a handler, rather than ignoring Ctrl-C.
     guard first, let pipe = ProcessCommandRunner.makePipe() else { return }
     _ = fcntl(pipe.write, F_SETFL, fcntl(pipe.write, F_GETFL) | O_NONBLOCK)
     signalPipe = pipe.write
-    startWatcher(reading: pipe.read)
-    for signalNumber in [SIGINT, SIGTERM] {
+    guard startWatcher(reading: pipe.read) else { return }
+    for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+      // A signal ignored when rigcheck started stays ignored (nohup, a script's background job).
+      var previous = sigaction()
+      if sigaction(signalNumber, nil, &previous) == 0,
+        unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+      {
+        continue
+      }
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { signalNumber in
         var byte = UInt8(truncatingIfNeeded: signalNumber)
@@ -46,14 +55,14 @@ enum Interruption {
   /// Whether rigcheck is being interrupted (the clean-up thread will exit the process).
   static var isInterrupted: Bool { ChildProcesses.shared.isInterrupted }
 
-  /// Never returns once interrupted: the clean-up thread ends the process with 130/143, and
+  /// Never returns once interrupted: the clean-up thread ends the process with 128 + signal, and
   /// nothing else may exit first (with another status, or before the containers are gone).
   static func waitIfInterrupted() async {
     guard isInterrupted else { return }
     while true { try? await Task.sleep(for: .seconds(3600)) }
   }
 
-  private static func startWatcher(reading descriptor: Int32) {
+  private static func startWatcher(reading descriptor: Int32) -> Bool {
     final class Box: Sendable {
       let descriptor: Int32
       init(_ descriptor: Int32) { self.descriptor = descriptor }
@@ -69,7 +78,12 @@ enum Interruption {
         if count == 0 || errno != EINTR { return nil }
       }
     }, argument)
-    if started == 0 { pthread_detach(thread) } else { Unmanaged<Box>.fromOpaque(argument).release() }
+    guard started == 0 else {
+      Unmanaged<Box>.fromOpaque(argument).release()
+      return false
+    }
+    pthread_detach(thread)
+    return true
   }
 
   private static func cleanUpAndExit(signal signalNumber: Int32) -> Never {

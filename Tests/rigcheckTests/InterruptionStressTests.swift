@@ -3,9 +3,9 @@ import Probes
 import TestSupport
 import Testing
 
-/// SIGINT and SIGTERM at random moments of an inspection's life (start-up, `image inspect`,
+/// SIGINT, SIGTERM (and SIGHUP) at random moments of an inspection's life (start-up, `image inspect`,
 /// `create`, `start`, the running container, the clean-up), through the real binary, Docker and
-/// Podman: not one container may be left, ever, and the exit status is the signal's (130/143).
+/// Podman: not one container may be left, ever, and the exit status is the signal's (130/143/129).
 ///
 /// Moments are log-uniform between 25 ms and 3 s, so the first half second (where a container
 /// is being created) gets well over half of the signals. Runs go in concurrent batches.
@@ -27,12 +27,16 @@ import Testing
 
     var description: String {
       let how = killedBySignal ? "killed by signal \(status)" : "exit \(status)"
-      return "\(engine) \(image) \(signal == SIGINT ? "SIGINT" : "SIGTERM") after \(Int(delay * 1000)) ms (pid \(pid)): \(how), "
+      let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+      return "\(engine) \(image) \(name) after \(Int(delay * 1000)) ms (pid \(pid)): \(how), "
         + "\(delivered ? "delivered" : "after exit"), \(String(format: "%.1f", seconds)) s; stderr: \(stderr.prefix(300))"
     }
   }
 
   static let batchSize = 8
+
+  /// Mostly SIGINT (Ctrl-C) and SIGTERM (`kill`, `timeout`, CI cancellation); some SIGHUP.
+  static func anySignal() -> Int32 { [SIGINT, SIGINT, SIGTERM, SIGTERM, SIGHUP].randomElement()! }
 
   /// `count` moments, log-uniform in [25 ms, 3 s].
   static func moments(_ count: Int) -> [Double] {
@@ -95,8 +99,8 @@ import Testing
 
   @Test(arguments: ["docker", "podman"])
   func signalsAtRandomMomentsLeaveNoContainer(engine: String) async throws {
-    let hang = Self.moments(32).map { Run(engine: engine, image: "hostile-hang", signal: Bool.random() ? SIGINT : SIGTERM, delay: $0) }
-    let busybox = Self.moments(8).map { Run(engine: engine, image: "busybox", signal: Bool.random() ? SIGINT : SIGTERM, delay: $0) }
+    let hang = Self.moments(40).map { Run(engine: engine, image: "hostile-hang", signal: Self.anySignal(), delay: $0) }
+    let busybox = Self.moments(8).map { Run(engine: engine, image: "busybox", signal: Self.anySignal(), delay: $0) }
     let planned = (hang + busybox).shuffled()
     let tree = try TemporaryTree(prefix: "rigcheck-stress")
     defer { withExtendedLifetime(tree) {} }
@@ -150,7 +154,7 @@ import Testing
     let seconds = Date().timeIntervalSince(start)
     print(
       "interruption stress, \(engine): \(runs.count) runs (\(hang.count) hostile-hang, \(busybox.count) busybox), "
-        + "\(byHandler) cleaned up and exited 130/143, \(byDefault) ended before the handlers existed, \(completed) finished first; "
+        + "\(byHandler) cleaned up and exited 128+signal, \(byDefault) ended before the handlers existed, \(completed) finished first; "
         + "\(leftovers) containers left; \(String(format: "%.1f", seconds)) s")
   }
 
