@@ -185,6 +185,9 @@ public struct ProcessCommandRunner: CommandRunner {
       throw CommandError.timedOut(command: command.description, seconds: command.timeoutSeconds)
     }
     if interrupted() { throw CommandError.interrupted(command: command.description) }
+    guard status != -1 else {
+      throw CommandError.launchFailed(command: command.description, reason: "its exit status was lost (reaped elsewhere)")
+    }
     let termination = status & 0x7f
     return CommandResult(
       exitCode: termination == 0 ? (status >> 8) & 0xff : nil,
@@ -258,8 +261,8 @@ public final class ChildProcesses: Sendable {
     }
   }
 
-  /// Reaps `pid` once it has exited, polling until the monotonic `deadline`; its wait status,
-  /// or nil when it is still running at the deadline.
+  /// Reaps `pid` once it has exited, polling until the monotonic `deadline`: its wait status;
+  /// nil while it still runs at the deadline; -1 when someone else reaped it (ECHILD).
   func reap(_ pid: pid_t, until deadline: Double) -> Int32? {
     var delay: useconds_t = 500
     while true {
@@ -269,7 +272,7 @@ public final class ChildProcesses: Sendable {
         let waited = waitpid(pid, &status, WNOHANG)
         guard waited == pid || (waited < 0 && errno == ECHILD) else { return nil }
         state.live[pid] = nil
-        return waited == pid ? status : 0
+        return waited == pid ? status : -1
       }
       if let reaped { return reaped }
       if ProcessCommandRunner.monotonicSeconds() >= deadline { return nil }

@@ -99,20 +99,25 @@ import Testing
 
   @Test(arguments: ["docker", "podman"])
   func signalsAtRandomMomentsLeaveNoContainer(engine: String) async throws {
-    let hang = Self.moments(40).map { Run(engine: engine, image: "hostile-hang", signal: Self.anySignal(), delay: $0) }
+    // 32 on the hanging image and 8 on busybox (which often finishes first) to begin with;
+    // then more on the hanging image until at least 30 signals reached rigcheck's handler
+    // (a signal in the first tens of milliseconds, before the handler exists, ends rigcheck
+    // by the default action; on a loaded machine that is many of the early moments).
     let busybox = Self.moments(8).map { Run(engine: engine, image: "busybox", signal: Self.anySignal(), delay: $0) }
-    let planned = (hang + busybox).shuffled()
+    var planned = (Self.moments(32).map { Run(engine: engine, image: "hostile-hang", signal: Self.anySignal(), delay: $0) } + busybox).shuffled()
     let tree = try TemporaryTree(prefix: "rigcheck-stress")
     defer { withExtendedLifetime(tree) {} }
     let directory = tree.path
     let start = Date()
     var runs: [Run] = []
     var leftovers = 0
-    for batchStart in stride(from: 0, to: planned.count, by: Self.batchSize) {
-      let batch = Array(planned[batchStart..<min(batchStart + Self.batchSize, planned.count)])
+    while !planned.isEmpty {
+      let batch = Array(planned.prefix(Self.batchSize))
+      planned.removeFirst(batch.count)
+      let first = runs.count
       let finished = try await withThrowingTaskGroup(of: Run.self) { group in
         for (offset, run) in batch.enumerated() {
-          group.addTask { try await Self.interrupt(run, directory: directory, index: batchStart + offset) }
+          group.addTask { try await Self.interrupt(run, directory: directory, index: first + offset) }
         }
         return try await group.reduce(into: [Run]()) { $0.append($1) }
       }
@@ -124,6 +129,10 @@ import Testing
         Self.sweep(engine, left)
       }
       runs += finished
+      let handled = runs.filter { !$0.killedBySignal && $0.status >= 128 }.count
+      if planned.isEmpty && handled < 30 && runs.count < 96 {
+        planned = Self.moments(Self.batchSize).map { Run(engine: engine, image: "hostile-hang", signal: Self.anySignal(), delay: $0) }
+      }
     }
     // A container created after rigcheck's clean-up (the bug this guards against) shows up late.
     try await Task.sleep(for: .seconds(2))
@@ -149,11 +158,12 @@ import Testing
       #expect(!run.stderr.contains("could not confirm"), "\(run)")
     }
     let byHandler = runs.filter { !$0.killedBySignal && $0.status >= 128 }.count
+    #expect(byHandler >= 30, "only \(byHandler) signals reached the handler")
     let byDefault = runs.filter(\.killedBySignal).count
     let completed = runs.count - byHandler - byDefault
     let seconds = Date().timeIntervalSince(start)
     print(
-      "interruption stress, \(engine): \(runs.count) runs (\(hang.count) hostile-hang, \(busybox.count) busybox), "
+      "interruption stress, \(engine): \(runs.count) runs (\(runs.count - busybox.count) hostile-hang, \(busybox.count) busybox), "
         + "\(byHandler) cleaned up and exited 128+signal, \(byDefault) ended before the handlers existed, \(completed) finished first; "
         + "\(leftovers) containers left; \(String(format: "%.1f", seconds)) s")
   }
@@ -191,6 +201,9 @@ import Testing
     // `image inspect` takes a fraction of a second; the client answers two seconds later.
     try await Task.sleep(for: .milliseconds(700))
     kill(process.processIdentifier, SIGINT)
+    // A second signal (an impatient user) does not cut the clean-up short.
+    try await Task.sleep(for: .milliseconds(300))
+    kill(process.processIdentifier, SIGTERM)
     let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(message)")
@@ -202,5 +215,26 @@ import Testing
     let late = try Self.containers("docker", pid: process.processIdentifier)
     #expect(late == [], "created after rigcheck exited")
     Self.sweep("docker", late)
+  }
+
+  /// Under nohup SIGHUP stays ignored, as the user asked; SIGINT still cleans up.
+  @Test func ignoredSignalsStayIgnored() async throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/nohup")
+    process.arguments = [Binary.path, "inspect", TestImages.reference("hostile-hang"), "--runtime", "docker"]
+    process.environment = TestImages.environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    try await Task.sleep(for: .milliseconds(800))
+    kill(process.processIdentifier, SIGHUP)
+    try await Task.sleep(for: .milliseconds(500))
+    #expect(process.isRunning, "SIGHUP was ignored when rigcheck started (nohup), and must stay so")
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+    let left = try Self.containers("docker", pid: process.processIdentifier)
+    #expect(left == [])
+    Self.sweep("docker", left)
   }
 }
