@@ -9,7 +9,7 @@ seconds="${1:-5}"
 scripts/setup.sh
 # gold cannot link the sanitized runtime here; the toolchain's lld can.
 swift build --scratch-path .build-fuzz -c debug --product FuzzParsers \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -enable-testing -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 \
   | grep -v 'Cannot export local symbol' >&2
 fuzzer=.build-fuzz/debug/FuzzParsers
 work=$(mktemp -d "${TMPDIR:-/tmp}/rigcheck-fuzz-XXXXXX")

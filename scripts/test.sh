@@ -12,6 +12,19 @@ scripts/start-slurm.sh
 CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
 export CONTAINERS_CONF
 swift test "$@"
-# A short fuzzing run of every parser (scripts/fuzz.sh 60 for a longer one).
-[ "$#" -eq 0 ] && scripts/fuzz.sh "${RIGCHECK_FUZZ_SECONDS:-5}"
+if [ "$#" -eq 0 ]; then
+  # Every product of the package builds in release too (what only a release build refuses,
+  # such as an @testable import outside the tests, fails here), without a warning from our
+  # own sources. A scratch path of its own leaves the debug build alone.
+  log="${TMPDIR:-/tmp}/rigcheck-release-build.log"
+  started=$(date +%s)
+  swift build -c release --scratch-path .build-release >"$log" 2>&1 || { cat "$log" >&2; echo "release build failed" >&2; exit 1; }
+  if grep -E "^$PWD/(Sources|Fuzz|benchmarks|checks)/[^:]*:[0-9]+:[0-9]+: warning:" "$log" >&2; then
+    echo "release build: warnings from rigcheck's sources (above)" >&2
+    exit 1
+  fi
+  echo "release build of every product: $(($(date +%s) - started)) s" >&2
+  # A short fuzzing run of every parser (scripts/fuzz.sh 60 for a longer one).
+  scripts/fuzz.sh "${RIGCHECK_FUZZ_SECONDS:-5}"
+fi
 exit 0

@@ -3,8 +3,8 @@
 import Compare
 import Compatibility
 import Fingerprint
-@testable import Inspector
-@testable import Probes
+@_spi(Fuzzing) import Inspector
+@_spi(Fuzzing) import Probes
 
 #if canImport(Glibc)
   @preconcurrency import Glibc
@@ -36,31 +36,18 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? Fingerprint.decode(Data(bytes), name: "fuzz.json")
   case .policy:
     if let policy = try? PolicyFile.load(text, name: "fuzz.yaml") { _ = policy.rule(for: "images[x].python.packages[torch]") }
-  case .inspection:
-    let parser = InspectionParser(text)
-    _ = ImageFactsBuilder.build(reference: "fuzz", runtime: "docker", config: .absent("fuzz", source: "fuzz"), parsed: parser, scriptSource: "fuzz")
+  case .inspection: _ = InspectorParsers.inspectionOutput(text)
   case .nvidiaRequire:
     let device = NvidiaRequire.DeviceFacts(cuda: "13.0", driver: "580.159.04", arch: "9.0", brand: "Unknown", label: nil)
     _ = NvidiaRequire.evaluate(environment: ["NVIDIA_REQUIRE_CUDA": text, "CUDA_VERSION": text], devices: [device])
-  case .osRelease: _ = SystemProbes.parseOSRelease(text)
-  case .procVersion: _ = SystemProbes.parseProcVersion(text)
-  case .nvrmVersion: _ = NvidiaDriverProbe.parseVersionFile(text)
-  case .meminfo: _ = SystemProbes.parseMeminfo(text)
-  case .mounts:
-    for mount in SystemProbes.parseMounts(text) { _ = mount.options.first.map { SystemProbes.parseSizeOption($0) } }
-  case .cgroupCPU:
-    _ = CgroupProbe.parseCPUMax(text)
-    _ = CgroupProbe.ownGroupPath(text, version: 2)
-    _ = CgroupProbe.parseLimit(text)
-  case .nvidiaSMI:
-    for (busID, body) in XMLText.elements("gpu", attribute: "id", in: text) {
-      _ = normalizedPCIAddress(busID)
-      _ = XMLText.first("product_name", in: body)
-      _ = XMLText.section("fb_memory_usage", in: body)
-    }
-  case .cdiYAML:
-    _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.yaml", isJSON: false)
-    _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.json", isJSON: true)
+  case .osRelease: ProbeParsers.osRelease(text)
+  case .procVersion: ProbeParsers.procVersion(text)
+  case .nvrmVersion: ProbeParsers.nvrmVersion(text)
+  case .meminfo: ProbeParsers.meminfo(text)
+  case .mounts: ProbeParsers.mounts(text)
+  case .cgroupCPU: ProbeParsers.cgroupCPU(text)
+  case .nvidiaSMI: ProbeParsers.nvidiaSMIXML(text)
+  case .cdiYAML: ProbeParsers.cdiSpec(text)
   case .pythonVersion:
     let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
     if parts.count == 2 { _ = PythonVersion(parts[0]) < PythonVersion(parts[1]) } else { _ = PythonVersion(text).isValid }
@@ -73,7 +60,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
     _ = TorchArchitectures.verdict(archList: (parts.first ?? "").split(separator: " ").map(String.init), capability: parts.count > 1 ? parts[1] : "9.0")
   case .daemonJSON: _ = try? JSONTree.parse(text)
-  case .imageInspect: _ = Inspector.imageConfig(text)
+  case .imageInspect: _ = InspectorParsers.imageInspect(text)
   }
   return 0
 }

@@ -13,7 +13,7 @@ public struct InspectionError: Error, Sendable, Hashable, CustomStringConvertibl
     case outputTooLarge
     /// The container could not run the checks (no /bin/sh, runtime error).
     case containerFailed
-    /// Inspection was interrupted (Ctrl-C); the container was removed.
+    /// Inspection was interrupted (SIGINT, SIGTERM, SIGHUP); the container was removed.
     case interrupted
   }
 

@@ -37,9 +37,11 @@ public struct InspectionRequest: Sendable {
 /// Runs the checks of `checks/` inside an image in one container start, and reads back
 /// what the image really contains.
 ///
-/// Containers run with `--rm`, `--network none`, `--pull never`, no extra privileges
-/// (`no-new-privileges`), the entrypoint replaced by `/bin/sh`, a wall-clock timeout and an
-/// output cap; they are removed on timeout, error and interruption.
+/// Containers are created (`create --rm`, named `rigcheck-<pid>-<n>-<random>`) with
+/// `--network none`, `--pull never`, no extra privileges (`no-new-privileges`), the entrypoint
+/// replaced by `/bin/sh`, then started attached (`start --attach`) under a wall-clock timeout
+/// and an output cap; they are removed (and the removal confirmed) on success, timeout, error
+/// and interruption. See ``ContainerJanitor``.
 public struct Inspector: Sendable {
   public let environment: [String: String]
   let janitor: ContainerJanitor
@@ -51,10 +53,20 @@ public struct Inspector: Sendable {
 
   /// Inspects the image (or the host) and returns what it contains.
   public func inspect(_ request: InspectionRequest) async throws(InspectionError) -> ImageFacts {
-    if request.runtime == .host { return try await inspectHost(request) }
-    try Self.validate(reference: request.reference)
-    let (engine, config) = try await locate(request)
-    return try await run(request, engine: engine, config: config)
+    do {
+      if request.runtime == .host { return try await inspectHost(request) }
+      try Self.validate(reference: request.reference)
+      let (engine, config) = try await locate(request)
+      return try await run(request, engine: engine, config: config)
+    } catch {
+      // Whatever failed after an interruption failed because of it (a killed `image inspect`
+      // reads as "docker is not answering").
+      throw ChildProcesses.shared.isInterrupted ? Self.interrupted(request) : error
+    }
+  }
+
+  static func interrupted(_ request: InspectionRequest) -> InspectionError {
+    InspectionError(.interrupted, "inspecting \(request.reference) was interrupted; its container was removed")
   }
 
   /// Image references as Docker accepts them; anything else is refused before any command runs.
@@ -126,20 +138,34 @@ public struct Inspector: Sendable {
   }
 
   func run(_ request: InspectionRequest, engine: String, config: ImageConfig) async throws(InspectionError) -> ImageFacts {
-    let name = "rigcheck-inspect-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let name = janitor.newName()
     var arguments = [
-      "run", "--rm", "--name", name, "--network", "none", "--pull", "never", "--security-opt", "no-new-privileges",
+      "create", "--rm", "--name", name, "--network", "none", "--pull", "never", "--security-opt", "no-new-privileges",
       "--label", "org.rigcheck.inspection=1", "--label", "org.rigcheck.pid=\(getpid())", "--entrypoint", "/bin/sh",
     ]
     if request.gpus { arguments += engine == "podman" ? ["--device", "nvidia.com/gpu=all"] : ["--gpus", "all"] }
     arguments += [request.reference, "-c", InspectionScript.build()]
-    let command = Command(engine, arguments, timeoutSeconds: request.timeoutSeconds)
+    let deadline = ContinuousClock.now + .seconds(request.timeoutSeconds)
 
-    janitor.register(engine: engine, name: name)
-    defer { janitor.remove(engine: engine, name: name, environment: environment) }
+    // Named and registered before anything runs, removed (and the removal confirmed) on every
+    // way out. `create` is left to finish by an interruption: until it answers, a removal
+    // cannot know whether the engine is still creating the container.
+    janitor.register(engine: engine, name: name, environment: environment)
+    var createAnswered = false
+    defer { janitor.remove(engine: engine, name: name, environment: environment, settle: !createAnswered) }
     let result: CommandResult
     do {
-      result = try await runner(limit: request.outputLimit).run(command)
+      let create = Command(engine, arguments, timeoutSeconds: min(request.timeoutSeconds, 120))
+      let created = try await ProcessCommandRunner(baseEnvironment: environment, outputLimit: 1 << 20, onInterrupt: .finish).run(create)
+      createAnswered = created.signal == nil
+      guard created.succeeded else {
+        let stderr = InspectionParser.sanitize(Substring(created.stderr.split(separator: "\n").first ?? "")).prefix(300)
+        throw InspectionError(.containerFailed, "could not create a container of \(request.reference) with \(engine): \(stderr.isEmpty ? "exit status \(created.exitCode.map(String.init) ?? "signal")" : stderr)")
+      }
+      let remaining = max(Double((deadline - .now) / .milliseconds(1)) / 1000, 0.001)
+      result = try await runner(limit: request.outputLimit).run(Command(engine, ["start", "--attach", name], timeoutSeconds: remaining))
+    } catch let error as InspectionError {
+      throw ChildProcesses.shared.isInterrupted ? Self.interrupted(request) : error
     } catch let error as CommandError {
       switch error {
       case .timedOut:
@@ -150,6 +176,8 @@ public struct Inspector: Sendable {
         throw InspectionError(.runtimeUnavailable, "\(engine) is not installed")
       case .launchFailed(_, let reason):
         throw InspectionError(.containerFailed, "could not start \(engine) to inspect \(request.reference): \(reason)")
+      case .interrupted:
+        throw Self.interrupted(request)
       }
     } catch {
       throw InspectionError(.containerFailed, "inspecting \(request.reference): \(error)")

@@ -50,6 +50,9 @@ public enum CommandError: Error, Sendable, Hashable, CustomStringConvertible {
   case timedOut(command: String, seconds: Double)
   /// It printed more than the runner accepts and was killed.
   case outputTooLarge(command: String, limit: Int)
+  /// An interruption (``ChildProcesses/interrupt(grace:)``: SIGINT, SIGTERM, SIGHUP) killed it, or
+  /// came before it could start.
+  case interrupted(command: String)
 
   public var description: String {
     switch self {
@@ -59,6 +62,8 @@ public enum CommandError: Error, Sendable, Hashable, CustomStringConvertible {
       return "`\(command)` did not finish within \(Self.format(seconds)) s and was killed"
     case .outputTooLarge(let command, let limit):
       return "`\(command)` printed more than \(limit) bytes and was stopped"
+    case .interrupted(let command):
+      return "`\(command)` was stopped: rigcheck was interrupted"
     }
   }
 

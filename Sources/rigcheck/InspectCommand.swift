@@ -8,9 +8,9 @@ struct InspectCommand: AsyncParsableCommand {
     commandName: "inspect",
     abstract: "Report the CUDA, cuDNN, NCCL, Python, PyTorch and packages an image really contains.",
     discussion: """
-      Runs the checks (POSIX sh, built into rigcheck) inside the image in one container start: --rm, --network none, --pull never, no extra privileges, the entrypoint replaced, a wall-clock timeout and an output cap. The container is removed on timeout, error and Ctrl-C. Missing tools (no python, no CUDA) are reported as absent, not as failures.
+      Runs the checks (POSIX sh, built into rigcheck) inside the image in one container start: --rm, --network none, --pull never, no extra privileges, the entrypoint replaced, a wall-clock timeout and an output cap. The container is named rigcheck-<pid>-<n>-<random>, created, then started; it is removed on success, timeout, error, Ctrl-C, SIGTERM and SIGHUP, and rigcheck waits until the engine confirms it is gone. Missing tools (no python, no CUDA) are reported as absent, not as failures.
 
-      Exit codes: 0 inspected; 1 the image could not be inspected (not present locally, no runtime, timeout, hostile output); 2 usage error.
+      Exit codes: 0 inspected; 1 the image could not be inspected (not present locally, no runtime, timeout, hostile output); 2 usage error; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (after removing the container).
 
       Examples:
         rigcheck inspect pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime
@@ -46,7 +46,9 @@ struct InspectCommand: AsyncParsableCommand {
       facts = try await Terminal.withProgress("inspecting \(request.reference)…") { () async -> Result<ImageFacts, InspectionError> in
         do throws(InspectionError) { return .success(try await Inspector().inspect(request)) } catch { return .failure(error) }
       }.get()
+      await Interruption.waitIfInterrupted()
     } catch {
+      await Interruption.waitIfInterrupted()
       FileHandleOutput.standardError("rigcheck: \(error)\n")
       throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
     }
@@ -95,7 +97,9 @@ struct InspectionOptions: ParsableArguments {
     for reference in references {
       do {
         results.append(try await Inspector().inspect(request(reference: reference)))
+        await Interruption.waitIfInterrupted()
       } catch {
+        await Interruption.waitIfInterrupted()
         FileHandleOutput.standardError("rigcheck: \(error)\n")
         throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
       }
