@@ -26,7 +26,11 @@ public struct HostProber: Sendable {
     async let podman = ContainerEngineProbe.podman(context)
     async let toolkit = ContainerToolkitProbe.probe(context)
     async let nvml = Self.detached { context.nvml.query() }
-    async let pci = Self.detached { PCIProbe.probe(context) }
+    async let pci = Self.detached {
+      // libpci runs in-process: a device that stopped answering could block its sysfs reads.
+      // The scan gets the commands' deadline on a thread of its own and is abandoned after it.
+      PCIProbe.probe(context, deadline: context.commandTimeout)
+    }
     async let local = Self.detached { LocalFacts(context) }
 
     let (dockerFacts, dockerFree) = await docker
