@@ -8,7 +8,8 @@ import Fingerprint
 
 /// Docker and Podman: is the CLI installed, does the engine answer, and if not, why.
 ///
-/// Docker: one `docker info --format '{{json .}}'`, which reports the client (version,
+/// Docker: on a live host whose endpoint is a unix socket, the Engine API (`DockerEngineAPI`);
+/// otherwise (TLS, `ssh://`, a named context) one `docker info --format '{{json .}}'`, which reports the client (version,
 /// context) even when no daemon answers, and otherwise the server's version, storage
 /// driver, cgroup driver and version, runtimes, rootless mode and root directory.
 /// Podman: `podman version --format json` and `podman info --format json`.
@@ -26,6 +27,9 @@ enum ContainerEngineProbe {
           cli: .present(InstalledTool(path: path, version: nil, versionProblem: context.commandsDisabledReason), from: "path:\(path)"),
           daemon: .absent(context.commandsDisabledReason, source: "command:docker")), nil
       )
+    }
+    if context.usesEngineAPIs, context.root.isLive, let socket = DockerEngineAPI.socketPath(context) {
+      return await dockerFromAPI(context, executable: path, socket: socket)
     }
     let endpoint = context.environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
     let contextName = context.environment["DOCKER_CONTEXT"].flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
@@ -65,13 +69,53 @@ enum ContainerEngineProbe {
     return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), free)
   }
 
-  static func dockerServer(info: JSONTree) -> EngineServer {
+  /// The Engine API path: the daemon's own `/version` and `/info` over its unix socket, and
+  /// the CLI's version from its Go build stamp (`docker --version` only when that is missing).
+  static func dockerFromAPI(_ context: ProbeContext, executable path: String, socket: String) async -> (ContainerEngineFacts, rootFree: UInt64?) {
+    let endpoint = "unix://" + socket
+    let cli: Observed<InstalledTool>
+    if let version = GoBuildInfo.dockerCLIVersion(executable: path) {
+      cli = .present(InstalledTool(path: path, version: version), from: "file:\(path)#go.buildinfo")
+    } else {
+      let command = context.command(path, ["--version"])
+      let result = try? await context.runner.run(command)
+      // "Docker version 28.2.2, build e6534b4"
+      let version = result.flatMap { $0.succeeded ? $0.stdout : nil }.flatMap { output in
+        output.split(separator: " ").dropFirst(2).first.map { String($0.prefix { $0 != "," && $0 != "\n" }) }
+      }
+      cli = .present(
+        InstalledTool(path: path, version: version, versionProblem: version == nil ? "`\(command)` printed no version" : nil),
+        from: "command:\(command)")
+    }
+    do {
+      let answer = try await DockerEngineAPI.query(socketPath: socket, timeoutSeconds: context.commandTimeout)
+      let source = "api:\(endpoint) GET \(answer.apiVersion.map { "/v\($0)" } ?? "")/info"
+      guard answer.info["ServerVersion"]?.nonEmptyString != nil else {
+        let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: EngineProblem(kind: .other, message: "GET /info named no ServerVersion"), server: nil)
+        return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: source)), nil)
+      }
+      let server = dockerServer(info: answer.info, fromAPI: true)
+      let free = server.rootDir.flatMap { Platform.filesystemSpace($0)?.free }
+      let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: true, problem: nil, server: server)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: source)), free)
+    } catch {
+      let daemon = EngineDaemon(endpoint: endpoint, context: nil, reachable: false, problem: DockerEngineAPI.problem(error, socket: socket), server: nil)
+      return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "api:\(endpoint)")), nil)
+    }
+  }
+
+  /// The server facts from the daemon's `/info` document, whether the CLI relayed it
+  /// (`docker info --format '{{json .}}'`) or the Engine API answered it directly.
+  static func dockerServer(info: JSONTree, fromAPI: Bool = false) -> EngineServer {
     let securityOptions = info["SecurityOptions"]?.elements.compactMap(\.nonEmptyString) ?? []
     // The Engine API's SystemInfo.CDISpecDirs: "An empty list indicates that CDI device
     // injection is disabled". dockerd sends `null` when CDI is off (features.cdi false, or any
     // daemon before 28.2 that did not opt in): no directories, not "not reported". A CLI older
     // than the field (Docker 25) omits the key: nil.
-    let cdiDirectories: [String]? = info["CDISpecDirs"].map { $0.elements.compactMap(\.nonEmptyString) }
+    // A daemon older than the field (before API 1.47) sends no key at all: it cannot inject
+    // CDI devices, which is "off", exactly what a current CLI relays for it (`null`).
+    let cdiField = info["CDISpecDirs"] ?? (fromAPI ? .null : nil)
+    let cdiDirectories: [String]? = cdiField.map { $0.elements.compactMap(\.nonEmptyString) }
     return EngineServer(
       version: info["ServerVersion"]?.nonEmptyString, apiVersion: nil,
       storageDriver: info["Driver"]?.nonEmptyString, cgroupDriver: info["CgroupDriver"]?.nonEmptyString,

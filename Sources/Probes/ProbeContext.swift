@@ -18,6 +18,9 @@ public struct ProbeContext: Sendable {
   public var commandTimeout: Double
   /// The pci.ids file to name devices with; nil picks the first of the usual places.
   public var pciIDsPath: String?
+  /// Whether container engines are asked over their API sockets (Docker's Engine API,
+  /// Podman's REST API) on a live host, rather than through their CLIs.
+  public var usesEngineAPIs: Bool = true
 
   public init(
     root: HostRoot = HostRoot(),
