@@ -149,7 +149,8 @@ enum ContainerEngineProbe {
     return EngineProblem(kind: .other, message: message)
   }
 
-  /// Podman is daemonless: `podman version --format json` (about 40 ms; `podman info` takes
+  /// Podman's REST API answers when its socket is active (`PodmanAPI`). Otherwise, Podman
+  /// being daemonless: `podman version --format json` (about 40 ms; `podman info` takes
   /// ten times longer) proves the CLI works, and its storage and engine settings come from
   /// the configuration files it reads, with Podman's defaults where they are silent.
   static func podman(_ context: ProbeContext) async -> (ContainerEngineFacts, rootFree: UInt64?) {
@@ -165,6 +166,13 @@ enum ContainerEngineProbe {
       )
     }
     let endpoint = context.environment["CONTAINER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+    if context.usesEngineAPIs, context.root.isLive, let socket = PodmanAPI.socketPath(context),
+      case .success(let answer) = await PodmanAPI.ping(socketPath: socket, timeoutSeconds: context.commandTimeout)
+    {
+      // A local socket is served by this installation's podman: its version is the CLI's.
+      let source = "api:unix://\(socket) GET \(PodmanAPI.pingPath)"
+      return podmanFacts(context, path: path, endpoint: endpoint, version: answer.version, apiVersion: answer.apiVersion, source: source)
+    }
     let versionCommand = context.command(path, ["version", "--format", "json"])
     let result: CommandResult
     do {
@@ -190,20 +198,31 @@ enum ContainerEngineProbe {
           daemon: .present(daemon, from: "command:\(versionCommand)")), nil
       )
     }
+    return podmanFacts(
+      context, path: path, endpoint: endpoint, version: clientVersion, serverVersion: version?["Server"]?["Version"]?.nonEmptyString,
+      apiVersion: version?["Server"]?["APIVersion"]?.nonEmptyString ?? client?["APIVersion"]?.nonEmptyString,
+      source: "command:\(versionCommand)")
+  }
+
+  /// The engine's version (from the CLI or the API socket) with its configuration files.
+  static func podmanFacts(
+    _ context: ProbeContext, path: String, endpoint: String?, version clientVersion: String, serverVersion: String? = nil,
+    apiVersion: String?, source: String
+  ) -> (ContainerEngineFacts, rootFree: UInt64?) {
     let settings = PodmanSettings.read(context)
     let server = EngineServer(
-      version: version?["Server"]?["Version"]?.nonEmptyString ?? clientVersion,
-      apiVersion: version?["Server"]?["APIVersion"]?.nonEmptyString ?? client?["APIVersion"]?.nonEmptyString,
+      version: serverVersion ?? clientVersion,
+      apiVersion: apiVersion,
       storageDriver: settings.storageDriver, cgroupDriver: settings.cgroupManager, cgroupVersion: settings.cgroupVersion,
       runtimes: settings.runtime.map { [$0] } ?? [], defaultRuntime: settings.runtime, rootless: settings.rootless,
       rootDir: settings.graphRoot, cdiSpecDirs: nil)
     let free = (context.root.isLive ? server.rootDir : nil).flatMap { Platform.filesystemSpace($0)?.free }
     return (
       ContainerEngineFacts(
-        cli: .present(InstalledTool(path: path, version: clientVersion), from: "command:\(versionCommand)"),
+        cli: .present(InstalledTool(path: path, version: clientVersion), from: source),
         daemon: .present(
           EngineDaemon(endpoint: endpoint, context: nil, reachable: true, problem: nil, server: server),
-          from: "command:\(versionCommand) + file:\(settings.sources.joined(separator: ","))")),
+          from: "\(source) + file:\(settings.sources.joined(separator: ","))")),
       free
     )
   }
