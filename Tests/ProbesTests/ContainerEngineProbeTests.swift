@@ -66,7 +66,10 @@ struct UnprivilegedRunner: CommandRunner {
   }
 
   @Test func permissionDeniedForAUserOutsideTheDockerGroup() async throws {
-    let (facts, _) = await ContainerEngineProbe.docker(liveContext(runner: UnprivilegedRunner()))
+    // The CLI path (DOCKER_HOST tcp/ssh, named contexts); the API path's EACCES is in EngineAPITests.
+    var context = liveContext(runner: UnprivilegedRunner())
+    context.usesEngineAPIs = false
+    let (facts, _) = await ContainerEngineProbe.docker(context)
     let daemon = try #require(facts.daemon.value)
     #expect(!daemon.reachable)
     #expect(daemon.problem?.kind == .permissionDenied, "\(daemon.problem?.message ?? "")")
