@@ -2,8 +2,10 @@ import Fingerprint
 
 /// The Docker Engine API over the daemon's unix socket, as the Docker SDK talks to it:
 /// `GET /_ping` negotiates the API version (its `Api-Version` header, capped at the newest
-/// version this client knows), then `/v<version>/version` and `/v<version>/info` go out in
-/// parallel. About 5 ms where `docker info` takes 20: no Go CLI to start.
+/// version this client knows), then `GET /v<version>/info`: the same two requests
+/// `docker info` makes, without a Go CLI to start. `/version` is not asked: no reported fact
+/// comes from it, and dockerd answers it no faster than `/info` (it asks containerd and runc
+/// for their versions), load that a 2-core node would feel.
 enum DockerEngineAPI {
   /// The newest Engine API version whose `/info` fields this client reads (Docker 28.x).
   static let maximumAPIVersion = "1.51"
@@ -29,10 +31,9 @@ enum DockerEngineAPI {
     return String(ContainerEngineProbe.defaultDockerSocket.dropFirst("unix://".count))
   }
 
-  /// What the daemon said: the negotiated version and the two documents.
+  /// What the daemon said: the negotiated version and its `/info` document.
   struct Answer: Sendable {
     var apiVersion: String?
-    var version: JSONTree
     var info: JSONTree
   }
 
@@ -41,10 +42,8 @@ enum DockerEngineAPI {
     let ping = try await onThread { () throws(UnixSocketHTTPError) in try client.get("/_ping") }.get()
     let negotiated = negotiate(server: ping.headers["api-version"])
     let prefix = negotiated.map { "/v\($0)" } ?? ""
-    async let version = onThread { () throws(UnixSocketHTTPError) in try client.get(prefix + "/version") }
-    async let info = onThread { () throws(UnixSocketHTTPError) in try client.get(prefix + "/info") }
-    let (versionResponse, infoResponse) = (try await version.get(), try await info.get())
-    return Answer(apiVersion: negotiated, version: try document(versionResponse, "/version"), info: try document(infoResponse, "/info"))
+    let infoResponse = try await onThread { () throws(UnixSocketHTTPError) in try client.get(prefix + "/info") }.get()
+    return Answer(apiVersion: negotiated, info: try document(infoResponse, "/info"))
   }
 
   static func document(_ response: HTTPResponse, _ path: String) throws(UnixSocketHTTPError) -> JSONTree {
