@@ -38,11 +38,16 @@ enum DockerEngineAPI {
   }
 
   static func query(socketPath: String, timeoutSeconds: Double) async throws(UnixSocketHTTPError) -> Answer {
+    // One deadline (`--timeout`) for both requests, as for the one `docker info` they replace.
+    let deadline = UnixSocketHTTPClient.now() + timeoutSeconds
     let client = UnixSocketHTTPClient(socketPath: socketPath, timeoutSeconds: timeoutSeconds)
     let ping = try await onThread { () throws(UnixSocketHTTPError) in try client.get("/_ping") }.get()
     let negotiated = negotiate(server: ping.headers["api-version"])
     let prefix = negotiated.map { "/v\($0)" } ?? ""
-    let infoResponse = try await onThread { () throws(UnixSocketHTTPError) in try client.get(prefix + "/info") }.get()
+    var rest = client
+    rest.timeoutSeconds = max(0.001, deadline - UnixSocketHTTPClient.now())
+    let infoClient = rest
+    let infoResponse = try await onThread { () throws(UnixSocketHTTPError) in try infoClient.get(prefix + "/info") }.get()
     return Answer(apiVersion: negotiated, info: try document(infoResponse, "/info"))
   }
 
