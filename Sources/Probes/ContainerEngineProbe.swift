@@ -9,10 +9,11 @@ import Fingerprint
 /// Docker and Podman: is the CLI installed, does the engine answer, and if not, why.
 ///
 /// Docker: on a live host whose endpoint is a unix socket, the Engine API (`DockerEngineAPI`);
-/// otherwise (TLS, `ssh://`, a named context) one `docker info --format '{{json .}}'`, which reports the client (version,
-/// context) even when no daemon answers, and otherwise the server's version, storage
-/// driver, cgroup driver and version, runtimes, rootless mode and root directory.
-/// Podman: `podman version --format json` and `podman info --format json`.
+/// otherwise (TLS, `ssh://`, a named context) one `docker info --format '{{json .}}'`, which
+/// reports the client (version, context) even when no daemon answers. Either way: the
+/// server's version, storage driver, cgroup driver and version, runtimes, rootless mode and
+/// root directory. Podman: its API socket's `/libpod/_ping` when one is active (`PodmanAPI`),
+/// else `podman version --format json`; its settings from its configuration files.
 enum ContainerEngineProbe {
   static let defaultDockerSocket = "unix:///var/run/docker.sock"
 
@@ -69,7 +70,7 @@ enum ContainerEngineProbe {
     return (ContainerEngineFacts(cli: cli, daemon: .present(daemon, from: "command:\(infoCommand)")), free)
   }
 
-  /// The Engine API path: the daemon's own `/version` and `/info` over its unix socket, and
+  /// The Engine API path: the daemon's own `/info` (after `/_ping`) over its unix socket, and
   /// the CLI's version from its Go build stamp (`docker --version` only when that is missing).
   static func dockerFromAPI(_ context: ProbeContext, executable path: String, socket: String) async -> (ContainerEngineFacts, rootFree: UInt64?) {
     let endpoint = "unix://" + socket
