@@ -47,7 +47,10 @@ enum DockerEngineAPI {
     var rest = client
     rest.timeoutSeconds = max(0.001, deadline - UnixSocketHTTPClient.now())
     let infoClient = rest
-    let infoResponse = try await onThread { () throws(UnixSocketHTTPError) in try infoClient.get(prefix + "/info") }.get()
+    let infoResult = await onThread { () throws(UnixSocketHTTPError) in try infoClient.get(prefix + "/info") }
+    // A timeout of the second request is the whole query's: name the deadline the user gave.
+    if case .failure(.timedOut(let path, _)) = infoResult { throw .timedOut(path: path, seconds: timeoutSeconds) }
+    let infoResponse = try infoResult.get()
     return Answer(apiVersion: negotiated, info: try document(infoResponse, "/info"))
   }
 

@@ -150,6 +150,9 @@ final class CannedUnixServer: @unchecked Sendable {
     let base = ProcessEnvironment.current().merging(environment) { _, new in new }
     var context = ProbeContext(root: HostRoot(), runsCommands: true, environment: base)
     context.usesEngineAPIs = api
+    // The facts are compared, not the speed: other suites (the interruption stress test) load
+    // the same daemon at the same time, so give both paths room.
+    context.commandTimeout = 60
     return context
   }
 
