@@ -158,24 +158,39 @@ extension JSONTree {
 
   /// A string literal escaped as `JSONEncoder` escapes it (`\n`, `\u001f`; `/` as is).
   static func writeString(_ value: String, into output: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
     output.append(UInt8(ascii: "\""))
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), byte]
-      case 0x08: output += "\\b".utf8
-      case 0x0C: output += "\\f".utf8
-      case 0x0A: output += "\\n".utf8
-      case 0x0D: output += "\\r".utf8
-      case 0x09: output += "\\t".utf8
-      case 0..<0x20:
-        output += "\\u00".utf8
-        output += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-      default: output.append(byte)
+    var value = value
+    value.withUTF8 { bytes in
+      // Fast path: nothing to escape, the bytes go out in one copy.
+      var plain = true
+      for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        plain = false
+        break
+      }
+      if plain {
+        output.append(contentsOf: bytes)
+        return
+      }
+      for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(byte)
+        case 0x08: output += "\\b".utf8
+        case 0x0C: output += "\\f".utf8
+        case 0x0A: output += "\\n".utf8
+        case 0x0D: output += "\\r".utf8
+        case 0x09: output += "\\t".utf8
+        case 0..<0x20:
+          output += "\\u00".utf8
+          output.append(hexDigit(byte >> 4))
+          output.append(hexDigit(byte & 0xF))
+        default: output.append(byte)
+        }
       }
     }
     output.append(UInt8(ascii: "\""))
   }
+
+  private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10 }
 }
 
 /// Where and why JSON text is malformed.
