@@ -7,6 +7,12 @@ extension Fingerprint {
   /// For any file rigcheck wrote this is byte for byte what ``identityHash()`` hashes; nil when
   /// `tree` has no integral `schemaVersion` or no `identity` object.
   public static func identityHash(of tree: JSONTree) -> String? {
+    identityBytes(of: tree).map { "sha256:" + SHA256.hexDigest(of: $0) }
+  }
+
+  /// The bytes ``identityHash(of:)`` hashes; nil where it is nil. `rigcheck fleet` keys a
+  /// cache with them, so identical identities (most of a fleet) are hashed once.
+  public static func identityBytes(of tree: JSONTree) -> [UInt8]? {
     guard case .number(let version) = tree["schemaVersion"], let schemaVersion = Int(exactly: version),
       case .object = tree["identity"], let identity = tree["identity"]
     else { return nil }
@@ -17,7 +23,7 @@ extension Fingerprint {
     output += #","schemaVersion":"#.utf8
     output += String(schemaVersion).utf8
     output.append(UInt8(ascii: "}"))
-    return "sha256:" + SHA256.hexDigest(of: output)
+    return output
   }
 }
 

@@ -1,7 +1,7 @@
 /// Any JSON value: fingerprints read schema-agnostically (so other schema versions can still be
 /// diffed where their shapes agree), and tool output whose shape varies between versions
 /// (`docker info`, daemon.json, CDI specs).
-public indirect enum JSONTree: Sendable, Hashable {
+public enum JSONTree: Sendable, Hashable {
   case null
   case bool(Bool)
   case number(Double)
@@ -96,17 +96,31 @@ extension JSONTree {
         element.writeOmittingProvenance(into: &output)
       }
       output.append(UInt8(ascii: "]"))
-    case .object(let members):
-      let isObserved: Bool
-      if case .string = members["status"], members["source"] != nil { isObserved = true } else { isObserved = false }
-      let isEngineProblem = members["kind"] != nil
+    case .object:
+      let members = canonicalMembers
+      var hasStringStatus = false
+      var hasSource = false
+      var isEngineProblem = false
+      var roles: [KeyRole] = []
+      roles.reserveCapacity(members.count)
+      for member in members {
+        let role = KeyRole(member.key)
+        roles.append(role)
+        switch role {
+        case .status: if case .string = member.value { hasStringStatus = true }
+        case .source: hasSource = true
+        case .kind: isEngineProblem = true
+        default: break
+        }
+      }
+      let isObserved = hasStringStatus && hasSource
       output.append(UInt8(ascii: "{"))
       var first = true
-      for member in canonicalMembers {
-        switch member.key {
-        case "source" where isObserved, "reason" where isObserved: continue
-        case "message" where isEngineProblem: continue
-        case "versionProblem", "computeCapabilitySource", "notes": continue
+      for (member, role) in zip(members, roles) {
+        switch role {
+        case .source where isObserved, .reason where isObserved: continue
+        case .message where isEngineProblem: continue
+        case .alwaysProvenance: continue
         default: break
         }
         if case .null = member.value { continue }
@@ -114,13 +128,41 @@ extension JSONTree {
         first = false
         JSONTree.writeString(member.key, into: &output)
         output.append(UInt8(ascii: ":"))
-        switch member.key {
-        case "labels", "environment", "companions": member.value.write(into: &output)
-        default: member.value.writeOmittingProvenance(into: &output)
+        if role == .stringDictionary {
+          member.value.write(into: &output)
+        } else {
+          member.value.writeOmittingProvenance(into: &output)
         }
       }
       output.append(UInt8(ascii: "}"))
     default: write(into: &output)
+    }
+  }
+
+  /// What a member's key means to ``writeOmittingProvenance(into:)``; most keys are `.other`,
+  /// told apart by length and first byte before any comparison.
+  enum KeyRole: Equatable {
+    case other, status, source, reason, kind, message, alwaysProvenance, stringDictionary
+
+    init(_ key: String) {
+      let utf8 = key.utf8
+      guard let first = utf8.first else {
+        self = .other
+        return
+      }
+      switch (utf8.count, first) {
+      case (6, UInt8(ascii: "s")): self = key == "status" ? .status : key == "source" ? .source : .other
+      case (6, UInt8(ascii: "r")): self = key == "reason" ? .reason : .other
+      case (4, UInt8(ascii: "k")): self = key == "kind" ? .kind : .other
+      case (7, UInt8(ascii: "m")): self = key == "message" ? .message : .other
+      case (14, UInt8(ascii: "v")): self = key == "versionProblem" ? .alwaysProvenance : .other
+      case (23, UInt8(ascii: "c")): self = key == "computeCapabilitySource" ? .alwaysProvenance : .other
+      case (5, UInt8(ascii: "n")): self = key == "notes" ? .alwaysProvenance : .other
+      case (6, UInt8(ascii: "l")): self = key == "labels" ? .stringDictionary : .other
+      case (11, UInt8(ascii: "e")): self = key == "environment" ? .stringDictionary : .other
+      case (10, UInt8(ascii: "c")): self = key == "companions" ? .stringDictionary : .other
+      default: self = .other
+      }
     }
   }
 
