@@ -345,12 +345,14 @@ struct JSONTreeParserCore {
     try enter()
     defer { depth -= 1 }
     index += 1
-    var members: [String: JSONTree] = [:]
     skipWhitespace()
     if index < count, byte(index) == UInt8(ascii: "}") {
       index += 1
-      return .object(members)
+      return .object([:])
     }
+    // Members are gathered first and hashed into a dictionary of the right size in one go
+    // (a later duplicate key wins, as it always has).
+    var pairs: [(String, JSONTree)] = []
     while true {
       skipWhitespace()
       guard index < count, byte(index) == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -359,12 +361,18 @@ struct JSONTreeParserCore {
       guard index < count, byte(index) == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
       index += 1
       skipWhitespace()
-      members[key] = try parseValue()
+      pairs.append((key, try parseValue()))
       skipWhitespace()
       guard index < count else { throw failure("unexpected end of input in an object") }
       let c = byte(index)
       if c == UInt8(ascii: ",") { index += 1; continue }
-      if c == UInt8(ascii: "}") { index += 1; return .object(members) }
+      if c == UInt8(ascii: "}") {
+        index += 1
+        var members: [String: JSONTree] = [:]
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs { members[key] = value }
+        return .object(members)
+      }
       throw failure("expected ',' or '}' in an object")
     }
   }
