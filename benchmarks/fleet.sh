@@ -48,7 +48,7 @@ PY
 timed() { # timed LABEL COMMAND…: appends "LABEL seconds KiB" to $work/times
   label=$1; shift
   /usr/bin/time -f "%e %M" -o "$work/one" "$@" >/dev/null 2>&1 || true
-  echo "$label $(cat "$work/one")" >>"$work/times"
+  echo "$label $(tail -n 1 "$work/one")" >>"$work/times"
 }
 for nodes in "$@"; do
   dir="$work/nodes-$nodes"
