@@ -2,19 +2,26 @@
 # Benchmark: `rigcheck compare` on two fingerprints with 5,000 Python packages each, made from
 # a real fingerprint (this host + the torch test image) with 4,980 generated packages and
 # controlled drift (100 upgraded, 50 removed, 50 added). Target: < 50 ms for the comparison
-# (timed in process by benchmarks/CompareBenchmark); the whole command is timed too.
+# (timed in process by benchmarks/CompareBenchmark); the whole command is timed too, median of
+# [runs], and with RIGCHECK_BASELINE (another rigcheck binary) A/B in the same runs, interleaved.
 #   benchmarks/compare-5000-packages.sh [runs]
+# Environment: RIGCHECK (a built binary; default: build release), RIGCHECK_BASELINE (optional).
 set -eu
 cd "$(dirname "$0")/.."
 runs="${1:-30}"
-scripts/setup.sh --tests
-scripts/start-docker.sh
-scripts/build-test-images.sh
-command -v hyperfine >/dev/null 2>&1 || { as_root=""; [ "$(id -u)" -eq 0 ] || as_root=sudo; $as_root apt-get install -y -qq hyperfine >/dev/null; }
-swift build -c release --static-swift-stdlib --product rigcheck >&2
-swift build -c release --product CompareBenchmark >&2
+if ! docker image inspect rigcheck-test/torch:current >/dev/null 2>&1; then
+  scripts/setup.sh --tests
+  scripts/start-docker.sh
+  scripts/build-test-images.sh
+fi
+if [ -z "${RIGCHECK:-}" ]; then
+  swift build -c release --scratch-path .build-release --product rigcheck >&2
+  RIGCHECK=.build-release/release/rigcheck
+fi
+swift build -c release --scratch-path .build-release --product CompareBenchmark >&2
 work=$(mktemp -d "${TMPDIR:-/tmp}/rigcheck-bench-compare-XXXXXX")
-.build/release/rigcheck fingerprint --image rigcheck-test/torch:current -o "$work/base.json" >/dev/null
+trap 'rm -rf "$work"' EXIT
+"$RIGCHECK" fingerprint --image rigcheck-test/torch:current -o "$work/base.json" >/dev/null
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
@@ -33,12 +40,21 @@ for name, packages in (("left", left), ("right", right)):
     json.dump(base, open(f"{work}/{name}.json", "w"))
 print(f"left: {len(left)} packages, right: {len(right)} packages")
 PY
-hyperfine -N --warmup 3 --runs "$runs" -i --export-json "$work/result.json" \
-  ".build/release/rigcheck compare $work/left.json $work/right.json --format json" >&2
-python3 - "$work/result.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print(f"whole command (process start, read, parse, compare, JSON out): {r['mean']*1000:.1f} ms ± {r['stddev']*1000:.1f}")
+python3 - "$runs" "$work" "$RIGCHECK" "${RIGCHECK_BASELINE:-}" <<'PY'
+import statistics, subprocess, sys, time
+runs, work, binaries = int(sys.argv[1]), sys.argv[2], {"rigcheck": sys.argv[3]}
+if sys.argv[4]:
+    binaries["baseline"] = sys.argv[4]
+times = {label: [] for label in binaries}
+for run in range(runs + 3):  # 3 warm-up runs
+    for label, binary in binaries.items():
+        start = time.perf_counter()
+        subprocess.run([binary, "compare", f"{work}/left.json", f"{work}/right.json", "--format", "json"], stdout=subprocess.DEVNULL)
+        if run >= 3:
+            times[label].append(time.perf_counter() - start)
+for label, samples in times.items():
+    print(f"whole command, {label} (process start, read, parse, compare, JSON out): median {statistics.median(samples)*1000:.1f} ms of {runs}")
+if "baseline" in times:
+    print(f"rigcheck is {statistics.median(times['baseline']) / statistics.median(times['rigcheck']):.1f}x faster than the baseline binary")
 PY
-.build/release/CompareBenchmark "$work/left.json" "$work/right.json" 30
-rm -rf "$work"
+.build-release/release/CompareBenchmark "$work/left.json" "$work/right.json" 30

@@ -42,6 +42,12 @@ public struct ComparedSide: Sendable {
     } catch {
       throw CompareInputError("\(name) is not valid JSON: \(error)")
     }
+    return try load(tree, name: name)
+  }
+
+  /// A side from a file already parsed (`rigcheck fleet` parses each file once).
+  /// - Throws: ``CompareInputError`` for a non-fingerprint.
+  public static func load(_ tree: JSONTree, name: String) throws(CompareInputError) -> ComparedSide {
     guard case .object = tree, tree["identity"] != nil else {
       throw CompareInputError("\(name) is not a rigcheck fingerprint (no \"identity\" object)")
     }
@@ -51,7 +57,7 @@ public struct ComparedSide: Sendable {
       return ComparedSide(name: name, tree: tree, host: nil, images: [], schemaVersion: version, decodingProblem: problem)
     }
     do {
-      let inputs = try JSONDecoder().decode(VerdictInputs.self, from: data)
+      let inputs = try JSONTreeDecoder().decode(VerdictInputs.self, from: tree)
       let images = inputs.identity.images.map { image in
         ImageFacts(
           reference: image.reference, runtime: image.runtime, config: image.config, os: .absent("not read for comparison", source: "compare"),

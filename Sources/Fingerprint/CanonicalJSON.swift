@@ -61,10 +61,9 @@ extension Fingerprint {
   /// incompatible file gets a clear message instead of a field-level decoding error. `name`
   /// names the file in errors.
   public static func decode(_ data: Data, name: String) throws -> Fingerprint {
-    // The common case in one pass; the header is read only to explain a failure.
-    if let fingerprint = try? JSONDecoder().decode(Fingerprint.self, from: data), fingerprint.schemaVersion == currentSchemaVersion {
-      return fingerprint
-    }
+    // The common case: one parse into a JSONTree, decoded without Foundation's JSONDecoder.
+    // Text that is not JSON takes JSONDecoder's path below, whose messages name the problem.
+    if let tree = try? JSONTree.parse(data) { return try decode(tree, name: name) }
     struct Header: Decodable { var schemaVersion: Int? }
     let header: Header
     do {

@@ -1,7 +1,7 @@
 /// Any JSON value: fingerprints read schema-agnostically (so other schema versions can still be
 /// diffed where their shapes agree), and tool output whose shape varies between versions
 /// (`docker info`, daemon.json, CDI specs).
-public indirect enum JSONTree: Sendable, Hashable {
+public enum JSONTree: Sendable, Hashable {
   case null
   case bool(Bool)
   case number(Double)
@@ -81,7 +81,92 @@ extension JSONTree {
     return Data(output)
   }
 
-  private func write(into output: inout [UInt8]) {
+  /// The canonical form of this value as `CanonicalJSON` writes the model it decodes to with
+  /// provenance left out (``CanonicalJSON/omitsProvenance``), for a fingerprint's `identity`:
+  /// each ``Observed`` fact's `source` and `reason` (an object with a string `status` and a
+  /// `source`), `versionProblem`, `computeCapabilitySource`, an engine problem's `message`, an
+  /// image's `notes`, and members that are `null` (optional fields the encoder leaves out).
+  /// The string dictionaries (`labels`, `environment`, `companions`) are written as they are.
+  func writeOmittingProvenance(into output: inout [UInt8]) {
+    switch self {
+    case .array(let elements):
+      output.append(UInt8(ascii: "["))
+      for (index, element) in elements.enumerated() {
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        element.writeOmittingProvenance(into: &output)
+      }
+      output.append(UInt8(ascii: "]"))
+    case .object:
+      let members = canonicalMembers
+      var hasStringStatus = false
+      var hasSource = false
+      var isEngineProblem = false
+      var roles: [KeyRole] = []
+      roles.reserveCapacity(members.count)
+      for member in members {
+        let role = KeyRole(member.key)
+        roles.append(role)
+        switch role {
+        case .status: if case .string = member.value { hasStringStatus = true }
+        case .source: hasSource = true
+        case .kind: isEngineProblem = true
+        default: break
+        }
+      }
+      let isObserved = hasStringStatus && hasSource
+      output.append(UInt8(ascii: "{"))
+      var first = true
+      for (member, role) in zip(members, roles) {
+        switch role {
+        case .source where isObserved, .reason where isObserved: continue
+        case .message where isEngineProblem: continue
+        case .alwaysProvenance: continue
+        default: break
+        }
+        if case .null = member.value { continue }
+        if !first { output.append(UInt8(ascii: ",")) }
+        first = false
+        JSONTree.writeString(member.key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        if role == .stringDictionary {
+          member.value.write(into: &output)
+        } else {
+          member.value.writeOmittingProvenance(into: &output)
+        }
+      }
+      output.append(UInt8(ascii: "}"))
+    default: write(into: &output)
+    }
+  }
+
+  /// What a member's key means to ``writeOmittingProvenance(into:)``; most keys are `.other`,
+  /// told apart by length and first byte before any comparison.
+  enum KeyRole: Equatable {
+    case other, status, source, reason, kind, message, alwaysProvenance, stringDictionary
+
+    init(_ key: String) {
+      let utf8 = key.utf8
+      guard let first = utf8.first else {
+        self = .other
+        return
+      }
+      switch (utf8.count, first) {
+      case (6, UInt8(ascii: "s")): self = key == "status" ? .status : key == "source" ? .source : .other
+      case (6, UInt8(ascii: "r")): self = key == "reason" ? .reason : .other
+      case (4, UInt8(ascii: "k")): self = key == "kind" ? .kind : .other
+      case (7, UInt8(ascii: "m")): self = key == "message" ? .message : .other
+      case (14, UInt8(ascii: "v")): self = key == "versionProblem" ? .alwaysProvenance : .other
+      case (23, UInt8(ascii: "c")): self = key == "computeCapabilitySource" ? .alwaysProvenance : .other
+      case (5, UInt8(ascii: "n")): self = key == "notes" ? .alwaysProvenance : .other
+      case (6, UInt8(ascii: "l")): self = key == "labels" ? .stringDictionary : .other
+      case (11, UInt8(ascii: "e")): self = key == "environment" ? .stringDictionary : .other
+      case (10, UInt8(ascii: "c")): self = key == "companions" ? .stringDictionary : .other
+      default: self = .other
+      }
+    }
+  }
+
+  func write(into output: inout [UInt8]) {
     switch self {
     case .null: output += "null".utf8
     case .bool(let value): output += (value ? "true" : "false").utf8
@@ -114,25 +199,40 @@ extension JSONTree {
   }
 
   /// A string literal escaped as `JSONEncoder` escapes it (`\n`, `\u001f`; `/` as is).
-  private static func writeString(_ value: String, into output: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
+  static func writeString(_ value: String, into output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), byte]
-      case 0x08: output += "\\b".utf8
-      case 0x0C: output += "\\f".utf8
-      case 0x0A: output += "\\n".utf8
-      case 0x0D: output += "\\r".utf8
-      case 0x09: output += "\\t".utf8
-      case 0..<0x20:
-        output += "\\u00".utf8
-        output += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-      default: output.append(byte)
+    var value = value
+    value.withUTF8 { bytes in
+      // Fast path: nothing to escape, the bytes go out in one copy.
+      var plain = true
+      for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        plain = false
+        break
+      }
+      if plain {
+        output.append(contentsOf: bytes)
+        return
+      }
+      for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(byte)
+        case 0x08: output += "\\b".utf8
+        case 0x0C: output += "\\f".utf8
+        case 0x0A: output += "\\n".utf8
+        case 0x0D: output += "\\r".utf8
+        case 0x09: output += "\\t".utf8
+        case 0..<0x20:
+          output += "\\u00".utf8
+          output.append(hexDigit(byte >> 4))
+          output.append(hexDigit(byte & 0xF))
+        default: output.append(byte)
+        }
       }
     }
     output.append(UInt8(ascii: "\""))
   }
+
+  private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10 }
 }
 
 /// Where and why JSON text is malformed.
@@ -144,11 +244,13 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// A small, strict, allocation-light JSON parser (no exceptions on the happy path).
+///
+/// It reads the bytes through one unsafe buffer (no bounds checks, no per-character copies):
+/// strings without escapes become a `String` in one step from their bytes, integers are
+/// accumulated digit by digit, and only fractions and exponents go through `Double(_:)`.
 struct JSONTreeParser {
   let bytes: [UInt8]
   let maximumDepth: Int
-  var index = 0
-  var depth = 0
   /// Refuse integer literals a `Double` would round (beyond 2^53, only some integers are held
   /// exactly), so that ``JSONTree/serialized()`` writes back every integer as it was read.
   var exactIntegers = false
@@ -159,30 +261,62 @@ struct JSONTreeParser {
   }
 
   mutating func parseDocument() throws(JSONSyntaxError) -> JSONTree {
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    let maximumDepth = maximumDepth
+    let exactIntegers = exactIntegers
+    return try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONTree in
+      var core = JSONTreeParserCore(bytes: buffer, maximumDepth: maximumDepth, exactIntegers: exactIntegers)
+      return try core.parseDocument()
+    }
+  }
+}
+
+/// The parser proper, over a buffer that outlives it (``JSONTreeParser/parseDocument()``).
+struct JSONTreeParserCore {
+  let bytes: UnsafeBufferPointer<UInt8>
+  let count: Int
+  let maximumDepth: Int
+  let exactIntegers: Bool
+  var index = 0
+  var depth = 0
+
+  init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, exactIntegers: Bool) {
+    self.bytes = bytes
+    self.count = bytes.count
+    self.maximumDepth = maximumDepth
+    self.exactIntegers = exactIntegers
+  }
+
+  @inline(__always) func byte(_ at: Int) -> UInt8 { bytes.baseAddress.unsafelyUnwrapped[at] }
+
+  mutating func parseDocument() throws(JSONSyntaxError) -> JSONTree {
+    if count >= 3, byte(0) == 0xEF, byte(1) == 0xBB, byte(2) == 0xBF { index = 3 }
     skipWhitespace()
     let value = try parseValue()
     skipWhitespace()
-    guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
+    guard index == count else { throw failure("unexpected text after the JSON value") }
     return value
   }
 
   func failure(_ reason: String) -> JSONSyntaxError {
     var line = 1
     var column = 1
-    for byte in bytes[0..<min(index, bytes.count)] {
+    for byte in bytes[0..<min(index, count)] {
       if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
     }
     return JSONSyntaxError(line: line, column: column, reason: reason)
   }
 
-  mutating func skipWhitespace() {
-    while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+  @inline(__always) mutating func skipWhitespace() {
+    while index < count {
+      let c = byte(index)
+      guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+      index += 1
+    }
   }
 
   mutating func parseValue() throws(JSONSyntaxError) -> JSONTree {
-    guard index < bytes.count else { throw failure("unexpected end of input") }
-    switch bytes[index] {
+    guard index < count else { throw failure("unexpected end of input") }
+    switch byte(index) {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
     case UInt8(ascii: "\""): return .string(try parseString())
@@ -190,16 +324,16 @@ struct JSONTreeParser {
     case UInt8(ascii: "f"): try literal("false"); return .bool(false)
     case UInt8(ascii: "n"): try literal("null"); return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-    default: throw failure("unexpected character '\(Unicode.Scalar(bytes[index]))'")
+    default: throw failure("unexpected character '\(Unicode.Scalar(byte(index)))'")
     }
   }
 
-  mutating func literal(_ word: String) throws(JSONSyntaxError) {
-    let expected = Array(word.utf8)
-    guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected else {
-      throw failure("invalid literal")
-    }
-    index += expected.count
+  mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+    let length = word.utf8CodeUnitCount
+    guard index + length <= count else { throw failure("invalid literal") }
+    let expected = word.utf8Start
+    for offset in 0..<length where byte(index + offset) != expected[offset] { throw failure("invalid literal") }
+    index += length
   }
 
   mutating func enter() throws(JSONSyntaxError) {
@@ -211,25 +345,34 @@ struct JSONTreeParser {
     try enter()
     defer { depth -= 1 }
     index += 1
-    var members: [String: JSONTree] = [:]
     skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+    if index < count, byte(index) == UInt8(ascii: "}") {
       index += 1
-      return .object(members)
+      return .object([:])
     }
+    // Members are gathered first and hashed into a dictionary of the right size in one go
+    // (a later duplicate key wins, as it always has).
+    var pairs: [(String, JSONTree)] = []
     while true {
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+      guard index < count, byte(index) == UInt8(ascii: "\"") else { throw failure("expected a string key") }
       let key = try parseString()
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+      guard index < count, byte(index) == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
       index += 1
       skipWhitespace()
-      members[key] = try parseValue()
+      pairs.append((key, try parseValue()))
       skipWhitespace()
-      guard index < bytes.count else { throw failure("unexpected end of input in an object") }
-      if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-      if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+      guard index < count else { throw failure("unexpected end of input in an object") }
+      let c = byte(index)
+      if c == UInt8(ascii: ",") { index += 1; continue }
+      if c == UInt8(ascii: "}") {
+        index += 1
+        var members: [String: JSONTree] = [:]
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs { members[key] = value }
+        return .object(members)
+      }
       throw failure("expected ',' or '}' in an object")
     }
   }
@@ -240,7 +383,7 @@ struct JSONTreeParser {
     index += 1
     var elements: [JSONTree] = []
     skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+    if index < count, byte(index) == UInt8(ascii: "]") {
       index += 1
       return .array(elements)
     }
@@ -248,9 +391,10 @@ struct JSONTreeParser {
       skipWhitespace()
       elements.append(try parseValue())
       skipWhitespace()
-      guard index < bytes.count else { throw failure("unexpected end of input in an array") }
-      if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-      if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+      guard index < count else { throw failure("unexpected end of input in an array") }
+      let c = byte(index)
+      if c == UInt8(ascii: ",") { index += 1; continue }
+      if c == UInt8(ascii: "]") { index += 1; return .array(elements) }
       throw failure("expected ',' or ']' in an array")
     }
   }
@@ -258,31 +402,39 @@ struct JSONTreeParser {
   mutating func parseString() throws(JSONSyntaxError) -> String {
     index += 1
     let start = index
-    // Fast path: no escapes.
-    while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 { index += 1 }
-    if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+    // Fast path: no escapes; plain ASCII needs no UTF-8 validation.
+    var ascii = true
+    while index < count {
+      let c = byte(index)
+      if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+      if c >= 0x80 { ascii = false }
+      index += 1
+    }
+    if index < count, byte(index) == UInt8(ascii: "\"") {
       defer { index += 1 }
-      guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+      let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+      if ascii { return String(decoding: run, as: UTF8.self) }
+      guard let text = String(validating: run, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
       return text
     }
     var scalars = Array(bytes[start..<index])
     while true {
-      guard index < bytes.count else { throw failure("unterminated string") }
-      let byte = bytes[index]
-      if byte == UInt8(ascii: "\"") {
+      guard index < count else { throw failure("unterminated string") }
+      let c = byte(index)
+      if c == UInt8(ascii: "\"") {
         index += 1
         guard let text = String(validating: scalars, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
         return text
       }
-      if byte < 0x20 { throw failure("control character in a string") }
-      if byte != UInt8(ascii: "\\") {
-        scalars.append(byte)
+      if c < 0x20 { throw failure("control character in a string") }
+      if c != UInt8(ascii: "\\") {
+        scalars.append(c)
         index += 1
         continue
       }
       index += 1
-      guard index < bytes.count else { throw failure("unterminated escape") }
-      let escape = bytes[index]
+      guard index < count else { throw failure("unterminated escape") }
+      let escape = byte(index)
       index += 1
       switch escape {
       case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
@@ -293,7 +445,7 @@ struct JSONTreeParser {
       case UInt8(ascii: "t"): scalars.append(0x09)
       case UInt8(ascii: "u"):
         var code = try hex4()
-        if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+        if (0xD800...0xDBFF).contains(code), index + 1 < count, byte(index) == UInt8(ascii: "\\"), byte(index + 1) == UInt8(ascii: "u") {
           index += 2
           let low = try hex4()
           guard (0xDC00...0xDFFF).contains(low) else { throw failure("invalid surrogate pair") }
@@ -307,15 +459,15 @@ struct JSONTreeParser {
   }
 
   mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-    guard index + 4 <= bytes.count else { throw failure("short \\u escape") }
+    guard index + 4 <= count else { throw failure("short \\u escape") }
     var value: UInt32 = 0
     for _ in 0..<4 {
-      let byte = bytes[index]
+      let c = byte(index)
       let digit: UInt32
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+      switch c {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
       default: throw failure("invalid hex digit in \\u escape")
       }
       value = value << 4 | digit
@@ -324,31 +476,44 @@ struct JSONTreeParser {
     return value
   }
 
+  @inline(__always) mutating func digits() -> Int {
+    let begin = index
+    while index < count, byte(index) &- UInt8(ascii: "0") < 10 { index += 1 }
+    return index - begin
+  }
+
   mutating func parseNumber() throws(JSONSyntaxError) -> Double {
     let start = index
-    if bytes[index] == UInt8(ascii: "-") { index += 1 }
-    func digits() -> Int {
-      let begin = index
-      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-      return index - begin
-    }
+    let negative = byte(index) == UInt8(ascii: "-")
+    if negative { index += 1 }
+    let integerStart = index
     let integer = digits()
     guard integer > 0 else { throw failure("invalid number") }
-    if integer > 1, bytes[index - integer] == UInt8(ascii: "0") { throw failure("leading zero in a number") }
+    if integer > 1, byte(integerStart) == UInt8(ascii: "0") { throw failure("leading zero in a number") }
     let integerEnd = index
-    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+    var plainInteger = true
+    if index < count, byte(index) == UInt8(ascii: ".") {
       index += 1
+      plainInteger = false
       guard digits() > 0 else { throw failure("invalid number") }
     }
-    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+    if index < count, byte(index) == UInt8(ascii: "e") || byte(index) == UInt8(ascii: "E") {
       index += 1
-      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+      plainInteger = false
+      if index < count, byte(index) == UInt8(ascii: "+") || byte(index) == UInt8(ascii: "-") { index += 1 }
       guard digits() > 0 else { throw failure("invalid exponent") }
     }
-    guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else { throw failure("number out of range") }
-    if exactIntegers, integerEnd == index, value.magnitude >= 0x1p53 {
-      guard value.magnitude < 0x1p64, String(UInt64(value.magnitude)).utf8.elementsEqual(bytes[(integerEnd - integer)..<integerEnd]) else {
-        throw failure("integer \(String(decoding: bytes[start..<index], as: UTF8.self)) cannot be held exactly")
+    // Fast path: an integer of at most 15 digits is exact in a Double.
+    if plainInteger, integer <= 15 {
+      var value: Int64 = 0
+      for offset in integerStart..<integerEnd { value = value &* 10 &+ Int64(byte(offset) &- UInt8(ascii: "0")) }
+      return negative ? -Double(value) : Double(value)
+    }
+    let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    guard let value = Double(literal), value.isFinite else { throw failure("number out of range") }
+    if exactIntegers, plainInteger, value.magnitude >= 0x1p53 {
+      guard value.magnitude < 0x1p64, String(UInt64(value.magnitude)).utf8.elementsEqual(bytes[integerStart..<integerEnd]) else {
+        throw failure("integer \(literal) cannot be held exactly")
       }
     }
     return value

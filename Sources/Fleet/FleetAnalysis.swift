@@ -50,6 +50,14 @@ public struct FleetAnalyzer {
   }
 
   private var groups: [String: Group] = [:]
+  /// Identity hashes by the canonical identity bytes they hash (one entry per distinct identity).
+  private var hashes: [IdentityBytes: String] = [:]
+
+  /// Canonical identity bytes as a dictionary key, hashed in one pass over the buffer.
+  struct IdentityBytes: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+  }
   private var order: [String] = []
   private var problems: [FleetProblem] = []
 
@@ -59,20 +67,49 @@ public struct FleetAnalyzer {
   }
 
   /// Adds one node's fingerprint (the file's bytes).
+  ///
+  /// The file is parsed once, into a ``JSONTree``; its identity hash is computed from that tree
+  /// (``Fingerprint/identityHash(of:)``, the same value as ``Fingerprint/identityHash()``).
+  /// Only the first node of each group is decoded further (the model is validated and the
+  /// verdict inputs read, from the same tree). Files that do not parse, or are of another
+  /// schema, take the model's decoder so that their error says what is wrong.
   public mutating func add(_ data: Data, node: String, file: String) {
     do {
-      let fingerprint = try Fingerprint.decode(data, name: file)
-      let hash = try fingerprint.identityHash()
+      guard let tree = try? JSONTree.parse(data), tree["schemaVersion"] == .number(Double(Fingerprint.currentSchemaVersion)),
+        let identity = Fingerprint.identityBytes(of: tree)
+      else {
+        // Not a fingerprint of this schema: the decoder explains why (or, should it read it
+        // after all, the file is grouped as before).
+        let fingerprint = try Fingerprint.decode(data, name: file)
+        try add(tree: ComparedSide.load(data, name: node), hash: fingerprint.identityHash(), node: node)
+        return
+      }
+      // SHA-256 once per distinct identity: equal bytes, equal hash.
+      let hash: String
+      if let known = hashes[IdentityBytes(bytes: identity)] {
+        hash = known
+      } else {
+        hash = "sha256:" + SHA256.hexDigest(of: identity)
+        hashes[IdentityBytes(bytes: identity)] = hash
+      }
       if groups[hash] != nil {
         groups[hash]!.nodes.append(node)
         return
       }
-      let side = try ComparedSide.load(data, name: node)
-      groups[hash] = Group(representative: side, nodes: [node])
-      order.append(hash)
+      _ = try Fingerprint.decode(tree, name: file)
+      try add(tree: ComparedSide.load(tree, name: node), hash: hash, node: node)
     } catch {
       problems.append(FleetProblem(file: file, problem: "\(error)"))
     }
+  }
+
+  private mutating func add(tree side: @autoclosure () throws -> ComparedSide, hash: String, node: String) throws {
+    if groups[hash] != nil {
+      groups[hash]!.nodes.append(node)
+      return
+    }
+    groups[hash] = Group(representative: try side(), nodes: [node])
+    order.append(hash)
   }
 
   /// Records a file that could not even be read.
