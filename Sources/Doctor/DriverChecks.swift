@@ -136,6 +136,17 @@ enum DriverChecks {
     if missing.isEmpty {
       return [ReportItem(id: "", severity: .ok, message: "\(present.count) NVIDIA device nodes present\(passedThrough)", evidence: evidence + host.passthroughEvidence)]
     }
+    if missing == ["/dev/nvidia-uvm"] {
+      // libcuda (and the container toolkit) create it on first use through nvidia-modprobe, so a
+      // host that has not run CUDA since boot lacks it: a warning, not a failure.
+      return [
+        ReportItem(
+          id: "", severity: .warning, message: "/dev/nvidia-uvm does not exist yet (it is created on the first CUDA call)",
+          why: "libcuda runs the setuid nvidia-modprobe to load nvidia_uvm and create the node; where nvidia-modprobe is missing or not setuid (minimal installs, unprivileged containers) cudaMalloc fails even though nvidia-smi works",
+          fix: "create it now: sudo nvidia-modprobe -u -c=0 (and check that nvidia-modprobe is installed setuid root)",
+          evidence: evidence + host.passthroughEvidence)
+      ]
+    }
     return [
       ReportItem(
         id: "", severity: .error, message: "missing device nodes: \(missing.joined(separator: " "))",

@@ -65,11 +65,20 @@ import Testing
     let tree = try FixtureHost.copyOfCapture()
     try tree.write("root/dev/nvidiactl", "")
     try tree.write("root/dev/nvidia0", "")
+    // Only /dev/nvidia-uvm missing: created on first CUDA use (nvidia-modprobe), so a warning.
     let item = try #require(findings("driver.device-nodes", in: await HostFingerprints.probe(tree.root)).first)
-    #expect(item.severity == .error)
-    #expect(item.message == "missing device nodes: /dev/nvidia-uvm")
+    #expect(item.severity == .warning)
+    #expect(item.message == "/dev/nvidia-uvm does not exist yet (it is created on the first CUDA call)")
+    #expect(item.fix?.contains("nvidia-modprobe -u") == true)
     try tree.write("root/dev/nvidia-uvm", "")
     #expect(severity("driver.device-nodes", in: await HostFingerprints.probe(tree.root)) == .ok)
+    // /dev/nvidiactl missing is an error: nothing creates it on demand for CUDA.
+    let withoutControl = try FixtureHost.copyOfCapture()
+    try withoutControl.write("root/dev/nvidia0", "")
+    try withoutControl.write("root/dev/nvidia-uvm", "")
+    let control = try #require(findings("driver.device-nodes", in: await HostFingerprints.probe(withoutControl.root)).first)
+    #expect(control.severity == .error)
+    #expect(control.message == "missing device nodes: /dev/nvidiactl")
   }
 }
 
