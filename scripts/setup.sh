@@ -3,7 +3,8 @@
 #   scripts/setup.sh          build and run: libpci-dev, pci.ids
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
-#                             what the test images are built with (debootstrap, busybox, pip)
+#                             what the test images are built with (debootstrap, busybox, pip),
+#                             and kubernetes-validate (PyPI) in a venv under the user's cache
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
 
@@ -32,6 +33,7 @@ if $want_tests; then
   need python3-junitparser
   need python3-prometheus-client
   need python3-pip
+  need python3-venv
   need debootstrap
   need busybox-static
   need podman
@@ -45,4 +47,14 @@ if [ -n "$missing" ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   # shellcheck disable=SC2086
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# kubernetes-validate checks the DaemonSet against Kubernetes' own schemas, offline. It is not a
+# Debian package: PyPI, into a virtual environment of its own (scripts/test.sh puts it on PATH).
+if $want_tests; then
+  tools="${XDG_CACHE_HOME:-$HOME/.cache}/rigcheck/tools"
+  if [ ! -x "$tools/bin/kubernetes-validate" ]; then
+    echo "rigcheck setup: installing kubernetes-validate into $tools"
+    python3 -m venv "$tools" && "$tools/bin/python3" -m pip install --quiet kubernetes-validate
+  fi
 fi

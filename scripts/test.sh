@@ -10,7 +10,9 @@ scripts/build-test-images.sh
 scripts/start-slurm.sh
 # Podman reads its settings from here (runc, cgroupfs, ulimits a sandboxed machine allows).
 CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
-export CONTAINERS_CONF
+# kubernetes-validate, installed by setup.sh into a venv of its own.
+PATH="${XDG_CACHE_HOME:-$HOME/.cache}/rigcheck/tools/bin:$PATH"
+export CONTAINERS_CONF PATH
 swift test "$@"
 if [ "$#" -eq 0 ]; then
   # Every product of the package builds in release too (what only a release build refuses,

@@ -99,14 +99,6 @@ enum DockerEngineAPI {
 
   /// Runs blocking socket work on a thread of its own, off the shared pool.
   static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws(UnixSocketHTTPError) -> T) async -> Result<T, UnixSocketHTTPError> {
-    await withCheckedContinuation { continuation in
-      Platform.runOnNewThread {
-        do throws(UnixSocketHTTPError) {
-          continuation.resume(returning: .success(try work()))
-        } catch {
-          continuation.resume(returning: .failure(error))
-        }
-      }
-    }
+    await Platform.onNewThread { Result { () throws(UnixSocketHTTPError) in try work() } }
   }
 }

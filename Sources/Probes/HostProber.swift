@@ -25,13 +25,13 @@ public struct HostProber: Sendable {
     async let docker = ContainerEngineProbe.docker(context)
     async let podman = ContainerEngineProbe.podman(context)
     async let toolkit = ContainerToolkitProbe.probe(context)
-    async let nvml = Self.detached { context.nvml.query() }
-    async let pci = Self.detached {
+    async let nvml = Platform.onNewThread { context.nvml.query() }
+    async let pci = Platform.onNewThread {
       // libpci runs in-process: a device that stopped answering could block its sysfs reads.
       // The scan gets the commands' deadline on a thread of its own and is abandoned after it.
       PCIProbe.probe(context, deadline: context.commandTimeout)
     }
-    async let local = Self.detached { LocalFacts(context) }
+    async let local = Platform.onNewThread { LocalFacts(context) }
 
     let (dockerFacts, dockerFree) = await docker
     let (podmanFacts, podmanFree) = await podman
@@ -106,13 +106,6 @@ public struct HostProber: Sendable {
       return kept
     }
     return (result, machine.sorted { $0.path < $1.path })
-  }
-
-  /// Runs blocking work (file reads, libpci, NVML) off the cooperative pool.
-  static func detached<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-      Platform.runOnNewThread { continuation.resume(returning: work()) }
-    }
   }
 }
 

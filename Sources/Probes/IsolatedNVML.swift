@@ -106,8 +106,7 @@ public struct IsolatedNVML: NVMLSource {
     let answer = Handoff<NVMLQuery>()
     guard let command else {
       let library = libraryPath ?? Self.defaultLibrary
-      Platform.runOnNewThread { answer.put(DynamicNVML(libraryPath: library).query()) }
-      return answer.take(within: timeoutSeconds) ?? timedOut
+      return Platform.onNewThread(within: timeoutSeconds) { DynamicNVML(libraryPath: library).query() } ?? timedOut
     }
     let source = self
     // The runner's task runs on threads of its own: the shared pool may be busy (or blocked by
@@ -161,24 +160,6 @@ public struct IsolatedNVML: NVMLSource {
   /// Reads the helper's output back.
   public static func decode(_ text: String) throws -> NVMLQuery {
     try JSONDecoder().decode(NVMLQuery.self, from: Data(text.utf8))
-  }
-}
-
-/// One value handed from a worker to a waiter that gives up at a deadline; a late value is
-/// dropped.
-final class Handoff<Value: Sendable>: Sendable {
-  private let ready = DispatchSemaphore(value: 0)
-  private let value = Mutex<Value?>(nil)
-
-  func put(_ newValue: Value) {
-    value.withLock { $0 = newValue }
-    ready.signal()
-  }
-
-  /// The value, or nil when none came within `seconds`.
-  func take(within seconds: Double) -> Value? {
-    guard ready.wait(timeout: .now() + .nanoseconds(Int(seconds * 1e9))) == .success else { return nil }
-    return value.withLock { $0 }
   }
 }
 

@@ -43,9 +43,7 @@ enum PCIProbe {
   /// The scan on a thread of its own, abandoned (and reported `unreadable`) after `deadline`
   /// seconds: libpci has no timeout, and a wedged device can block its config-space reads.
   static func probe(_ context: ProbeContext, deadline: Double) -> Result {
-    let answer = Handoff<Result>()
-    Platform.runOnNewThread { answer.put(probe(context)) }
-    return answer.take(within: deadline)
+    Platform.onNewThread(within: deadline) { probe(context) }
       ?? Result(.unreadable("libpci did not answer within \(CommandError.format(deadline)) s: a PCI device may be wedged", source: source))
   }
 

@@ -29,7 +29,7 @@ import Testing
   /// Queries on a thread of its own, as ``HostProber`` does (never blocking the test's pool),
   /// timing the query there: how long the caller's thread was blocked.
   func query(_ source: any NVMLSource) async -> (NVMLQuery, seconds: Double) {
-    await HostProber.detached {
+    await Platform.onNewThread {
       let start = ContinuousClock.now
       let result = source.query()
       let elapsed = ContinuousClock.now - start
