@@ -41,6 +41,11 @@ let package = Package(
         .embedInCode("cudnn-nccl.sh"), .embedInCode("frameworks.sh"), .embedInCode("python-inventory.py"),
         .embedInCode("framework-probe.py"),
       ]),
+    // Images at rest: OCI layouts, archives, registries, local engine storage, squashfs, SIF and
+    // unpacked roots, read as a root filesystem view without starting a container.
+    .target(name: "ImageSources", dependencies: ["Fingerprint", "CXattr"]),
+    // sys/xattr.h for ImageSources (overlayfs opaque directories).
+    .target(name: "CXattr"),
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
     .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
     // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
