@@ -47,7 +47,7 @@ let package = Package(
     // sys/xattr.h for ImageSources (overlayfs opaque directories).
     .target(name: "CXattr"),
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
-    .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts"]),
+    .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts", "ImageSources"]),
     // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
     .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
     // Many nodes against one baseline: groups by identity hash, streams, drift matrix.
@@ -60,7 +60,7 @@ let package = Package(
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare", "Fleet",
+        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare", "Fleet", "ImageSources",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -78,7 +78,7 @@ let package = Package(
     .testTarget(
       name: "FleetTests",
       dependencies: ["Fleet", "Compare", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport", .product(name: "Yams", package: "Yams")]),
-    .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "Probes", "TestSupport"]),
+    .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "ImageSources", "Probes", "TestSupport"]),
     .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Compare", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),

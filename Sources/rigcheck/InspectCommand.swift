@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fingerprint
+import ImageSources
 import Inspector
 
 /// `rigcheck inspect IMAGE`: what an image really contains.
@@ -35,23 +36,18 @@ struct InspectCommand: AsyncParsableCommand {
     if inspection.runtime != "host" && image == nil {
       throw ValidationError("an image is required (or use --runtime host)")
     }
+    if inspection.runtime == "host", let image, inspection.readsAtRest(image) {
+      throw ValidationError("--runtime host inspects this machine, not \(image)")
+    }
+    if inspection.platform != nil, let image, !inspection.readsAtRest(image) {
+      throw ValidationError("--platform chooses an image at rest: add --static or name a source such as oci:DIR")
+    }
     try inspection.check()
   }
 
   func run() async throws {
     Interruption.installHandlers()
-    let request = inspection.request(reference: image ?? "host")
-    let facts: ImageFacts
-    do {
-      facts = try await Terminal.withProgress("inspecting \(request.reference)…") { () async -> Result<ImageFacts, InspectionError> in
-        do throws(InspectionError) { return .success(try await Inspector().inspect(request)) } catch { return .failure(error) }
-      }.get()
-      await Interruption.waitIfInterrupted()
-    } catch {
-      await Interruption.waitIfInterrupted()
-      FileHandleOutput.standardError("rigcheck: \(error)\n")
-      throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
-    }
+    let facts = try await inspection.inspect(image ?? "host")
     let encoded = try CanonicalJSON.encode(facts)
     if let output {
       do {
@@ -65,16 +61,22 @@ struct InspectCommand: AsyncParsableCommand {
   }
 }
 
-/// Options shared by `inspect`, `fingerprint --image` and `doctor --image`.
+/// Options shared by `inspect`, `fingerprint --image`, `lock`, `verify` and `doctor --image`.
 struct InspectionOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("docker, podman or host (default: Docker if it has the image, else Podman).", valueName: "runtime"))
+  @Option(name: .long, help: ArgumentHelp("docker, podman or host (default: Docker if it has the image, else Podman). With --static: the engine whose storage holds the image.", valueName: "runtime"))
   var runtime: String?
 
-  @Option(name: .customLong("image-timeout"), help: ArgumentHelp("Seconds the inspection container may run.", valueName: "seconds"))
+  @Option(name: .customLong("image-timeout"), help: ArgumentHelp("Seconds the inspection container may run (at rest: the limit for tools and registries).", valueName: "seconds"))
   var imageTimeout: Double = 120
 
   @Flag(name: .long, help: "Pass the host's GPUs into the container (Docker --gpus all; Podman CDI nvidia.com/gpu=all).")
   var gpus = false
+
+  @Flag(name: .customLong("static"), help: "Read local engine images at rest, from their files: no container is started. References with a transport (oci:, oci-archive:, docker-archive:, docker://, dir:) or ending .sqsh/.squashfs/.sif are always read at rest.")
+  var atRest = false
+
+  @Option(name: .long, help: ArgumentHelp("The platform to read from a multi-architecture image at rest (default: this machine's).", valueName: "os/arch[/variant]"))
+  var platform: String?
 
   func check() throws {
     if let runtime, InspectionRuntime(rawValue: runtime) == nil {
@@ -83,26 +85,66 @@ struct InspectionOptions: ParsableArguments {
     guard imageTimeout > 0, imageTimeout <= 3600 else {
       throw ValidationError("--image-timeout must be between 0 and 3600 seconds, got \(imageTimeout)")
     }
+    if atRest && runtime == "host" { throw ValidationError("--static reads images at rest; --runtime host inspects this machine") }
+    if atRest && gpus { throw ValidationError("--gpus starts a container; --static never does") }
+    if let platform, ImagePlatform(parsing: platform) == nil {
+      throw ValidationError("--platform \(platform): expected os/arch[/variant], e.g. linux/arm64")
+    }
   }
+
+  /// Whether `reference` is read at rest: `--static`, or a reference that names a source at rest.
+  func readsAtRest(_ reference: String) -> Bool { atRest || ImageSourceReference.isAtRest(reference) }
 
   func request(reference: String) -> InspectionRequest {
     InspectionRequest(reference: reference, runtime: runtime.flatMap(InspectionRuntime.init(rawValue:)), timeoutSeconds: imageTimeout, gpus: gpus)
   }
 
-  /// Inspects each image in turn; the first failure ends the command with its message.
-  func inspectAll(_ references: [String]) async throws -> [ImageFacts] {
+  var staticInspector: StaticInspector {
+    StaticInspector(
+      options: ImageSourceOptions(platform: platform.flatMap(ImagePlatform.init(parsing:)), environment: Terminal.environment(), timeoutSeconds: imageTimeout))
+  }
+
+  /// Inspects one image, at rest or in a container; a failure ends the command with its
+  /// message (exit 2 for a malformed reference, 1 otherwise).
+  func inspect(_ reference: String, atRest: Bool? = nil) async throws -> ImageFacts {
+    let outcome: Result<ImageFacts, any Error>
+    if atRest ?? readsAtRest(reference) {
+      let inspector = staticInspector
+      let engine = runtime
+      outcome = await Terminal.withProgress("reading \(reference) at rest…") { () async -> Result<ImageFacts, any Error> in
+        do throws(ImageSourceError) { return .success(try await inspector.inspect(reference, engine: engine)) } catch { return .failure(error) }
+      }
+    } else {
+      let request = request(reference: reference)
+      outcome = await Terminal.withProgress("inspecting \(request.reference)…") { () async -> Result<ImageFacts, any Error> in
+        do throws(InspectionError) { return .success(try await Inspector().inspect(request)) } catch { return .failure(error) }
+      }
+    }
+    await Interruption.waitIfInterrupted()
+    switch outcome {
+    case .success(let facts):
+      return facts
+    case .failure(let error):
+      FileHandleOutput.standardError("rigcheck: \(error)\n")
+      throw ExitCode(Self.exitStatus(error))
+    }
+  }
+
+  /// Usage (2) for a malformed reference, failure (1) for anything else.
+  static func exitStatus(_ error: any Error) -> Int32 {
+    if let error = error as? InspectionError { return error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure }
+    if let error = error as? ImageSourceError { return error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure }
+    return ExitStatus.failure
+  }
+
+  /// Inspects each image in turn (`atRest`: the references a lock file recorded as read at
+  /// rest); the first failure ends the command with its message.
+  func inspectAll(_ references: [String], atRest: Set<String> = []) async throws -> [ImageFacts] {
     guard !references.isEmpty else { return [] }
     Interruption.installHandlers()
     var results: [ImageFacts] = []
     for reference in references {
-      do {
-        results.append(try await Inspector().inspect(request(reference: reference)))
-        await Interruption.waitIfInterrupted()
-      } catch {
-        await Interruption.waitIfInterrupted()
-        FileHandleOutput.standardError("rigcheck: \(error)\n")
-        throw ExitCode(error.kind == .invalidReference ? ExitStatus.usage : ExitStatus.failure)
-      }
+      results.append(try await inspect(reference, atRest: atRest.contains(reference) ? true : nil))
     }
     return results.sorted { $0.reference < $1.reference }
   }
