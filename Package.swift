@@ -81,7 +81,7 @@ let package = Package(
     .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Fingerprint", "ImageSources", "Probes", "TestSupport"]),
     .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Compare", "Probes", "Fingerprint", "Reporting", "Inspector", "TestSupport"]),
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
-    .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Probes", "Fingerprint", "ImageSources"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
