@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compare
 import Fingerprint
+import ImageSources
 import Probes
 import Reporting
 
@@ -93,19 +94,22 @@ struct CompareCommand: AsyncParsableCommand {
 
       Errors and warnings are listed with their path, both values and the policy's reason; informational differences are counted (-v lists them). By default any Python or conda package added, removed or changed is a warning (torch, nvidia-*, cuDNN, NCCL and CUDA packages errors), and a host driver on another branch an error (another patch level a warning); --policy rules come first.
 
-      Exit codes: 0 equivalent under the policy (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict); 2 usage or input error (missing file, bad JSON, bad policy).
+      Either side may also be an image at rest — oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], docker://HOST/REPO:TAG, dir:ROOTFS, a .sqsh/.squashfs/.sif file — read from its files without starting it and compared as this host's fingerprint with that image (the two images are compared with each other as images[A ↔ B]).
+
+      Exit codes: 0 equivalent under the policy (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict), or an image at rest that could not be read; 2 usage or input error (missing file, bad JSON, bad policy, malformed image reference).
 
       Examples:
         rigcheck compare laptop.json cluster.json
         rigcheck compare old.json new.json --policy rigcheck-policy.yaml --format markdown >> $GITHUB_STEP_SUMMARY
         rigcheck compare a.json b.json --format junit > compare.xml
+        rigcheck compare oci:build/layout:v2 oci:build/layout:v3   two images at rest, never started
       """
   )
 
-  @Argument(help: ArgumentHelp("The baseline fingerprint (left).", valueName: "left"))
+  @Argument(help: ArgumentHelp("The baseline fingerprint (left), or an image at rest.", valueName: "left"))
   var left: String
 
-  @Argument(help: ArgumentHelp("The fingerprint to compare with it (right).", valueName: "right"))
+  @Argument(help: ArgumentHelp("The fingerprint to compare with it (right), or an image at rest.", valueName: "right"))
   var right: String
 
   @OptionGroup var options: ComparisonOptions
@@ -114,12 +118,26 @@ struct CompareCommand: AsyncParsableCommand {
 
   func run() async throws {
     let comparator = try options.comparator()
-    let sides: (ComparedSide, ComparedSide)
-    do {
-      sides = (try ComparedSide.load(try InputFile.read(left), name: left), try ComparedSide.load(try InputFile.read(right), name: right))
-    } catch let error as CompareInputError {
-      throw InputFailure(message: error.description)
+    var host: Fingerprint?
+    var sides: [ComparedSide] = []
+    for argument in [left, right] {
+      if ImageSourceReference.isAtRest(argument) {
+        // An image at rest: this host's fingerprint (probed once) with that image, read statically.
+        if host == nil {
+          let probe = try ProbeOptions.parse([])
+          host = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
+        }
+        var fingerprint = host!
+        fingerprint.identity.images = [try await InspectionOptions.parse([]).inspect(argument, atRest: true)]
+        sides.append(try ComparedSide(name: argument, fingerprint: try Redaction.redact(fingerprint)))
+        continue
+      }
+      do {
+        sides.append(try ComparedSide.load(try InputFile.read(argument), name: argument))
+      } catch let error as CompareInputError {
+        throw InputFailure(message: error.description)
+      }
     }
-    try options.emit(comparator.compare(sides.0, sides.1))
+    try options.emit(comparator.compare(sides[0], sides[1]))
   }
 }

@@ -12,13 +12,17 @@ struct DoctorCommand: AsyncParsableCommand {
     discussion: """
       Probes the host (kernel, PCI bus, NVIDIA driver and NVML, container toolkit, Docker) and turns the facts into findings: what was found, why it matters for ML work, and the exact command that fixes it. Every finding has a stable id (rigcheck doctor --list-checks).
 
-      Exit codes: 0 no errors (warnings allowed); 1 at least one error, or a warning with --strict; 2 usage error.
+      --image accepts images at rest too, read from their files without starting a container: --static (local engine images), or a reference with a transport (oci:, oci-archive:, docker-archive:, docker://, dir:) or ending .sqsh/.squashfs/.sif; --platform picks one platform of a multi-architecture image.
+
+      Exit codes: 0 no errors (warnings allowed); 1 at least one error, or a warning with --strict, or an image that could not be read; 2 usage error (malformed image reference included).
 
       Examples:
         rigcheck doctor                          report on this machine
         rigcheck doctor --cuda 12.4              can this driver run CUDA 12.4?
         rigcheck doctor --image my/train:v3      and this image, on this host?
         rigcheck doctor --image my/train:v3 --gpus   prove a container sees the GPU
+        rigcheck doctor --image oci:build/layout:v3  an image at rest (OCI layout), never started
+        rigcheck doctor --static --image my/train:v3 --platform linux/arm64   read from the engine's storage
         rigcheck doctor -v                       show the evidence behind each finding
         rigcheck doctor --format junit > doctor.xml
         rigcheck doctor --format prometheus > /var/lib/node_exporter/textfile_collector/rigcheck.prom
@@ -51,6 +55,9 @@ struct DoctorCommand: AsyncParsableCommand {
     try inspection.check()
     if inspection.gpus && image.isEmpty {
       throw ValidationError("--gpus needs an --image to start with the host's GPUs")
+    }
+    if inspection.gpus, let first = image.first, inspection.readsAtRest(first) {
+      throw ValidationError("--gpus starts \(first) with the host's GPUs: name an engine image, not one read at rest")
     }
     guard ReportFormat(rawValue: format) != nil else {
       throw ValidationError("--format \(format): expected one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -22,6 +22,12 @@ struct FingerprintCommand: AsyncParsableCommand {
         rigcheck fingerprint --redact --json      safe to paste into an issue
         rigcheck fingerprint --root /mnt/capture  a captured host tree instead of /
         rigcheck fingerprint --image my/train:v3 -o lock.json   the host plus an image
+        rigcheck fingerprint --image oci-archive:train.tar --image train.sif   images at rest, never started
+        rigcheck fingerprint --static --image my/train:v3       read from the engine's storage, not run
+
+      --image accepts images at rest, read from their files without starting a container: --static (local engine images), or a reference with a transport (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], docker://HOST/REPO:TAG, dir:ROOTFS) or a path ending .sqsh/.squashfs/.sif; --platform os/arch[/variant] picks one platform of a multi-architecture image.
+
+      Exit codes: 0 written; 1 an image could not be inspected or the output could not be written; 2 usage error (malformed image reference included).
       """
   )
 

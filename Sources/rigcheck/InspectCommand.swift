@@ -11,17 +11,24 @@ struct InspectCommand: AsyncParsableCommand {
     discussion: """
       Runs the checks (POSIX sh, built into rigcheck) inside the image in one container start: --rm, --network none, --pull never, no extra privileges, the entrypoint replaced, a wall-clock timeout and an output cap. The container is named rigcheck-<pid>-<n>-<random>, created, then started; it is removed on success, timeout, error, Ctrl-C, SIGTERM and SIGHUP, and rigcheck waits until the engine confirms it is gone. Missing tools (no python, no CUDA) are reported as absent, not as failures.
 
-      Exit codes: 0 inspected; 1 the image could not be inspected (not present locally, no runtime, timeout, hostile output); 2 usage error; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (after removing the container).
+      Images at rest are read from their files, never started (no engine needed except for --static): --static IMAGE (the local engine's storage), oci:DIR[:TAG] (OCI layout), oci-archive:FILE[:TAG], docker-archive:FILE[:REF] (docker save), docker://HOST/REPO:TAG (a registry), dir:ROOTFS (an unpacked root filesystem), a path ending .sqsh/.squashfs (Enroot) or .sif (Apptainer). --platform os/arch[/variant] picks one platform of a multi-architecture image (default: this machine's). The facts are those of a running inspection where they are in files; what only a running process knows (whether CUDA is available, the libraries an import loads, torch's C++ ABI, nvcc --version) is left out, and a note says "static inspection".
+
+      Exit codes: 0 inspected; 1 the image could not be inspected (not present locally, no runtime, timeout, hostile output; at rest: missing or unreadable source, malformed or hostile archive, digest mismatch, no such platform, registry or tool failure); 2 usage error (a malformed reference included); 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (after removing the container).
 
       Examples:
         rigcheck inspect pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime
         rigcheck inspect my-image --json -o image.json
         rigcheck inspect --runtime host          the same checks on this machine
         rigcheck inspect my-image --gpus         also ask the framework whether it sees the GPUs
+        rigcheck inspect --static my-image       read from Docker's storage, no container
+        rigcheck inspect oci:build/layout:v3     an OCI image layout
+        rigcheck inspect docker://registry.example.com/train:v3 --platform linux/arm64
+        rigcheck inspect /shared/images/train.sqsh
+        rigcheck inspect dir:/tmp/rootfs         an unpacked root filesystem (docker export)
       """
   )
 
-  @Argument(help: ArgumentHelp("The image to inspect (must be present locally). Omit with --runtime host.", valueName: "image"))
+  @Argument(help: ArgumentHelp("The image to inspect (present locally, or a reference at rest). Omit with --runtime host.", valueName: "image"))
   var image: String?
 
   @OptionGroup var inspection: InspectionOptions

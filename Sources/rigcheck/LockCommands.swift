@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compare
 import Fingerprint
+import ImageSources
 import Inspector
 
 /// `rigcheck lock`: write the current fingerprint as a lock file meant to be committed.
@@ -13,9 +14,15 @@ struct LockCommand: AsyncParsableCommand {
     discussion: """
       The lock file (rigcheck.lock by default) is the canonical JSON fingerprint, redacted (no hostname, GPU UUIDs or serials, user names, tokens or credentials, anywhere in it), written atomically. Commit it; `rigcheck verify` in CI captures the environment again and fails on drift that matters.
 
+      Images may be read at rest, without starting them: --static (local engine images), or any reference with a transport (oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, docker://HOST/REPO:TAG, dir:ROOTFS) or ending .sqsh/.squashfs/.sif. The lock records how each image was read; verify reads it the same way.
+
+      Exit codes: 0 written; 1 an image could not be inspected or the file could not be written; 2 usage error (malformed image reference, bad option).
+
       Examples:
         rigcheck lock --image registry.example.com/train:v3
         rigcheck lock -o env/cluster.lock
+        rigcheck lock --image oci:build/layout:v3 --image train.sqsh
+        rigcheck lock --static --image my/train:v3 --platform linux/arm64
       """
   )
 
@@ -51,7 +58,7 @@ struct VerifyCommand: AsyncParsableCommand {
     commandName: "verify",
     abstract: "Capture the environment again and compare it with the lock file.",
     discussion: """
-      Reads the lock file, fingerprints this machine and re-inspects the images the lock names, then compares lock (left) with now (right) under the policy. Exit codes: 0 equivalent (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict); 2 usage or input error (missing or malformed lock, bad policy).
+      Reads the lock file, fingerprints this machine and re-inspects the images the lock names (those it recorded as read at rest are read at rest again, without a container), then compares lock (left) with now (right) under the policy. Exit codes: 0 equivalent (warnings only do not fail); 1 drift that matters (an error, or a warning with --strict); 2 usage or input error (missing or malformed lock, bad policy).
 
       Examples:
         rigcheck verify
@@ -80,9 +87,11 @@ struct VerifyCommand: AsyncParsableCommand {
       throw InputFailure(message: error.description)
     }
     let references = locked.images.map(\.reference)
+    // Images the lock recorded as read at rest are read at rest again (`--static IMAGE` too).
+    let atRest = Set(locked.images.filter { $0.runtime == StaticInspector.runtimeName }.map(\.reference))
     let probe = self.probe
     var now = await Terminal.withProgress("probing the host…") { await probe.fingerprint() }
-    now.identity.images = try await inspection.inspectAll(references)
+    now.identity.images = try await inspection.inspectAll(references, atRest: atRest)
     let current = try ComparedSide(name: "now", fingerprint: try Redaction.redact(now))
     try options.emit(comparator.compare(locked, current))
   }
