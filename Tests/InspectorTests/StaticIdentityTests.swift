@@ -95,6 +95,20 @@ import Testing
     #expect(restingCUDA.notes.contains { $0.contains("nvcc --version not run") })
   }
 
+  /// PyPI torch 2.5.1+cu124 in a venv (the export, 5.5 GB, is made once and cached by image id).
+  @Test func realCUDATorchAtRest() async throws {
+    let (runningFacts, resting) = try await bothWays("torch-cuda")
+    #expect(Self.erasingRunningOnlyFacts(resting) == Self.erasingRunningOnlyFacts(runningFacts))
+    let torch = try #require(resting.framework("torch")?.info.value)
+    #expect(torch.version == "2.5.1+cu124")
+    #expect(torch.cuda == "12.4")
+    #expect(torch.cudnn == "9.1.0", "from the nvidia-cudnn-cu12 9.1.0.70 wheel, as torch.backends.cudnn.version() 90100")
+    #expect(torch.nccl == "2.21.5")
+    #expect(torch.archList.isEmpty, "the fatbin scanner is not given here")
+    #expect(resting.notes.contains { $0.contains("arch list not read") })
+    #expect(resting.python.value?.virtualenv == "/opt/venv")
+  }
+
   @Test func anUnpackedRootWithoutConfiguration() async throws {
     // `dir:` has files only: no environment, so PATH is Docker's default and the venv of
     // venv-nopip (on its configured PATH) is not the default python.
