@@ -38,7 +38,7 @@ let package = Package(
       name: "CheckScripts", path: "checks", exclude: ["README.md"],
       resources: [
         .embedInCode("prelude.sh"), .embedInCode("os.sh"), .embedInCode("python.sh"), .embedInCode("cuda.sh"),
-        .embedInCode("cudnn-nccl.sh"), .embedInCode("frameworks.sh"), .embedInCode("python-inventory.py"),
+        .embedInCode("cudnn-nccl.sh"), .embedInCode("frameworks.sh"), .embedInCode("dpkg.sh"), .embedInCode("python-inventory.py"),
         .embedInCode("framework-probe.py"),
       ]),
     // Images at rest: OCI layouts, archives, registries, local engine storage, squashfs, SIF and
@@ -52,6 +52,8 @@ let package = Package(
     .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
     // Many nodes against one baseline: groups by identity hash, streams, drift matrix.
     .target(name: "Fleet", dependencies: ["Compare", "Fingerprint", "Reporting"]),
+    // CycloneDX SBOMs of inspected images: package URLs, the document, name-based serial numbers.
+    .target(name: "SBOM", dependencies: ["Fingerprint"]),
     // Report items and their renderers: text, JSON, Markdown, JUnit XML, Prometheus.
     .target(name: "Reporting"),
     // The doctor: checks that turn a host fingerprint into findings with fixes.
@@ -60,7 +62,7 @@ let package = Package(
     .executableTarget(
       name: "rigcheck",
       dependencies: [
-        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare", "Fleet", "ImageSources",
+        "Fingerprint", "Probes", "Doctor", "Reporting", "Inspector", "Compare", "Fleet", "ImageSources", "SBOM",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -74,6 +76,7 @@ let package = Package(
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+    .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Fingerprint", "Inspector", "CheckScripts", "Probes", "TestSupport"]),
     .testTarget(name: "CompareTests", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport"]),
     .testTarget(
       name: "FleetTests",

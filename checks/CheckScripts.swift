@@ -16,6 +16,7 @@ public enum CheckScripts {
     Script(name: "cuda", text: text(PackageResources.cuda_sh)),
     Script(name: "cudnn-nccl", text: text(PackageResources.cudnn_nccl_sh)),
     Script(name: "frameworks", text: text(PackageResources.frameworks_sh)),
+    Script(name: "dpkg", text: text(PackageResources.dpkg_sh)),
   ]
 
   /// Defines `emit` and `RC_PYTHON`.

@@ -4,7 +4,8 @@
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
 #                             what the test images are built with (debootstrap, busybox, pip),
-#                             and kubernetes-validate (PyPI) in a venv under the user's cache
+#                             and kubernetes-validate, cyclonedx-python-lib and packageurl-python
+#                             (PyPI) in a venv under the user's cache
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
 
@@ -56,5 +57,11 @@ if $want_tests; then
   if [ ! -x "$tools/bin/kubernetes-validate" ]; then
     echo "rigcheck setup: installing kubernetes-validate into $tools"
     python3 -m venv "$tools" && "$tools/bin/python3" -m pip install --quiet kubernetes-validate
+  fi
+  # The official CycloneDX JSON schemas and their strict validator (the json-validation extra
+  # brings jsonschema), and the reference purl implementation: the SBOM tests use both.
+  if ! "$tools/bin/python3" -c 'import cyclonedx.validation.json, jsonschema, packageurl' 2>/dev/null; then
+    echo "rigcheck setup: installing cyclonedx-python-lib and packageurl-python into $tools"
+    "$tools/bin/python3" -m pip install --quiet "cyclonedx-python-lib[json-validation]>=8" packageurl-python
   fi
 fi

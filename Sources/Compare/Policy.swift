@@ -102,6 +102,22 @@ public struct Policy: Sendable, Hashable {
     PolicyEntry("images[*].condaPackages[nccl]", .exact, reason: "the NCCL conda installs must match"),
     PolicyEntry("images[*].condaPackages[libnccl*]", .exact, reason: "the NCCL conda installs must match"),
     PolicyEntry("images[*].condaPackages[*]", .warn, reason: "a conda package added, removed or changed: imports, APIs and results may differ"),
+    // OS packages (dpkg): those ML work loads — cuDNN, NCCL, the CUDA toolkit and math
+    // libraries, the driver's user-space libraries — warn; the rest of the distribution (a
+    // base-image security update touches dozens) is a note, so fleets and images stay readable.
+    PolicyEntry("images[*].osPackages[libcudnn*]**", .warn, reason: "an OS package of cuDNN added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libnccl*]**", .warn, reason: "an OS package of NCCL added, removed or changed"),
+    PolicyEntry("images[*].osPackages[cuda-*]**", .warn, reason: "an OS package of the CUDA toolkit added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libcublas*]**", .warn, reason: "an OS package of cuBLAS added, removed or changed"),
+    PolicyEntry("images[*].osPackages[cudnn*]**", .warn, reason: "an OS package of cuDNN added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libcufft*]**", .warn, reason: "an OS package of a CUDA library added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libcurand*]**", .warn, reason: "an OS package of a CUDA library added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libcusolver*]**", .warn, reason: "an OS package of a CUDA library added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libcusparse*]**", .warn, reason: "an OS package of a CUDA library added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libnvjitlink*]**", .warn, reason: "an OS package of a CUDA library added, removed or changed"),
+    PolicyEntry("images[*].osPackages[nvidia-*]**", .warn, reason: "an OS package of the NVIDIA driver or toolkit added, removed or changed"),
+    PolicyEntry("images[*].osPackages[libnvidia-*]**", .warn, reason: "an OS package of the NVIDIA driver's libraries added, removed or changed"),
+    PolicyEntry("images[*].osPackages**", .informational, reason: "an OS package added, removed or changed (not one ML work loads directly)"),
     PolicyEntry("images[*].summary.cuda", .sameMinor, reason: "the CUDA major.minor the image runs must match"),
     PolicyEntry("images[*].summary.cudnn", .exact, reason: "the cuDNN versions in the image must match"),
     PolicyEntry("images[*].summary.nccl", .exact, reason: "the NCCL versions in the image must match"),

@@ -21,11 +21,15 @@ public struct ImageFacts: Codable, Sendable, Hashable {
   public var frameworks: [FrameworkFacts]
   /// Problems met while reading the output (ignored lines, truncated values), for `-v`.
   public var notes: [String]
+  /// The OS packages dpkg records as configured (`/var/lib/dpkg/status`), sorted by name; nil
+  /// when the image has no dpkg database (Alpine, RHEL, busybox) or the facts predate it.
+  public var osPackages: [OSPackage]?
 
   public init(
     reference: String, runtime: String, config: Observed<ImageConfig>, os: Observed<OSRelease>, architecture: String?,
     libc: Observed<LibcInfo>, python: Observed<PythonEnvironment>, condaPackages: [Package], cuda: CUDAToolkitFacts,
-    cudnn: [VersionSighting], nccl: [VersionSighting], frameworks: [FrameworkFacts], notes: [String]
+    cudnn: [VersionSighting], nccl: [VersionSighting], frameworks: [FrameworkFacts], notes: [String],
+    osPackages: [OSPackage]? = nil
   ) {
     self.reference = reference
     self.runtime = runtime
@@ -40,10 +44,12 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     self.nccl = nccl
     self.frameworks = frameworks
     self.notes = notes
+    self.osPackages = osPackages
   }
 
   private enum CodingKeys: String, CodingKey {
     case reference, runtime, config, os, architecture, libc, python, condaPackages, cuda, cudnn, nccl, frameworks, notes
+    case osPackages
   }
 
   /// `notes` are provenance (how reading the inspection's output went), left out of the
@@ -63,6 +69,7 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     try container.encode(nccl, forKey: .nccl)
     try container.encode(frameworks, forKey: .frameworks)
     if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(notes, forKey: .notes) }
+    try container.encodeIfPresent(osPackages, forKey: .osPackages)
   }
 
   /// The framework named `name` (`torch`), if installed.

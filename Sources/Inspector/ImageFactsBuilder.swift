@@ -16,7 +16,36 @@ enum ImageFactsBuilder {
       cudnn: sightings(parsed, header: "cudnn.header", library: "cudnn.library", libraryPrefix: "libcudnn.so.", pipPrefix: "nvidia-cudnn-", packages: packages, environment: environment, envNames: ["NV_CUDNN_VERSION", "CUDNN_VERSION"]),
       nccl: sightings(parsed, header: "nccl.header", library: "nccl.library", libraryPrefix: "libnccl.so.", pipPrefix: "nvidia-nccl-", packages: packages, environment: environment, envNames: ["NCCL_VERSION", "NV_LIBNCCL_PACKAGE_VERSION"]),
       frameworks: ["torch", "tensorflow", "jax"].compactMap { framework($0, parsed) },
-      notes: parsed.notes)
+      notes: parsed.notes,
+      osPackages: osPackages(parsed))
+  }
+
+  /// `os.package` facts (`NAME==VERSION ARCH SOURCE SOURCE_VERSION`, see ``DpkgStatus``); nil
+  /// without a dpkg database. A name installed for several architectures is qualified
+  /// (`libc6:i386`), as dpkg spells it, so each entry's name is unique.
+  static func osPackages(_ parsed: InspectionParser) -> [OSPackage]? {
+    guard parsed.value(DpkgStatus.databaseKey) != nil else { return nil }
+    var packages: [OSPackage] = []
+    for value in parsed.values(DpkgStatus.factKey) {
+      let words = value.split(separator: " ")
+      guard words.count == 4, let separator = words[0].firstRange(of: "==") else { continue }
+      let name = String(words[0][..<separator.lowerBound])
+      let version = String(words[0][separator.upperBound...])
+      guard !name.isEmpty, !version.isEmpty, !name.contains(":") else { continue }
+      let source = String(words[2])
+      let sourceVersion = String(words[3])
+      packages.append(
+        OSPackage(
+          name: name, version: version, architecture: String(words[1]), sourcePackage: source == name ? nil : source,
+          sourceVersion: sourceVersion == version ? nil : sourceVersion))
+    }
+    let counts = Dictionary(packages.map { ($0.name, 1) }, uniquingKeysWith: +)
+    for index in packages.indices where counts[packages[index].name, default: 0] > 1 {
+      packages[index].name += ":\(packages[index].architecture)"
+    }
+    // dpkg never writes one package twice; if a file does, the first paragraph counts.
+    var seen = Set<String>()
+    return packages.filter { seen.insert($0.name).inserted }.sorted()
   }
 
   static func package(_ text: String) -> Package? {

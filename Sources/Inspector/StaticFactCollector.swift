@@ -48,13 +48,14 @@ struct StaticFactCollector {
 
   /// Runs every part, in the order the checks run.
   mutating func collect() {
-    for check in ["os.sh", "python.sh", "cuda.sh", "cudnn-nccl.sh", "frameworks.sh"] {
+    for check in ["os.sh", "python.sh", "cuda.sh", "cudnn-nccl.sh", "frameworks.sh", "dpkg.sh"] {
       emit("check.begin", check)
       switch check {
       case "os.sh": collectOS()
       case "python.sh": collectPython()
       case "cuda.sh": collectCUDA()
       case "cudnn-nccl.sh": collectCudnnAndNCCL()
+      case "dpkg.sh": collectDpkg()
       default: collectFrameworks()
       }
       emit("check.end", check)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Fingerprint
 import ImageSources
 import Inspector
+import SBOM
 
 /// `rigcheck inspect IMAGE`: what an image really contains.
 struct InspectCommand: AsyncParsableCommand {
@@ -25,6 +26,7 @@ struct InspectCommand: AsyncParsableCommand {
         rigcheck inspect docker://registry.example.com/train:v3 --platform linux/arm64
         rigcheck inspect /shared/images/train.sqsh
         rigcheck inspect dir:/tmp/rootfs         an unpacked root filesystem (docker export)
+        rigcheck inspect my-image --format cyclonedx -o sbom.cdx.json   a CycloneDX 1.6 SBOM
       """
   )
 
@@ -33,13 +35,26 @@ struct InspectCommand: AsyncParsableCommand {
 
   @OptionGroup var inspection: InspectionOptions
 
-  @Flag(name: .long, help: "Print the result as canonical JSON.")
+  @Flag(name: .long, help: "Print the result as canonical JSON (the same as --format json).")
   var json = false
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Also write the JSON to this file (atomically).", valueName: "file"))
+  @Option(name: .long, help: ArgumentHelp("text, json, or cyclonedx (a CycloneDX 1.6 JSON SBOM: OS, Python and conda packages with purls, CUDA libraries, the framework builds).", valueName: "format"))
+  var format: InspectFormat?
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("Also write the JSON (the SBOM with --format cyclonedx) to this file (atomically).", valueName: "file"))
   var output: String?
 
+  /// What `inspect` prints.
+  enum InspectFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, cyclonedx
+  }
+
+  var chosenFormat: InspectFormat { format ?? (json ? .json : .text) }
+
   func validate() throws {
+    if json, let format, format != .json {
+      throw ValidationError("--json and --format \(format.rawValue) contradict each other")
+    }
     if inspection.runtime != "host" && image == nil {
       throw ValidationError("an image is required (or use --runtime host)")
     }
@@ -55,7 +70,13 @@ struct InspectCommand: AsyncParsableCommand {
   func run() async throws {
     Interruption.installHandlers()
     let facts = try await inspection.inspect(image ?? "host")
-    let encoded = try CanonicalJSON.encode(facts)
+    let encoded: Data
+    do {
+      encoded = chosenFormat == .cyclonedx ? Data(try CycloneDXBuilder.json(for: facts, toolVersion: Rigcheck.version)) : try CanonicalJSON.encode(facts)
+    } catch {
+      FileHandleOutput.standardError("rigcheck: cannot encode the inspection of \(facts.reference): \(error)\n")
+      throw ExitCode(ExitStatus.failure)
+    }
     if let output {
       do {
         try AtomicFile.write(encoded, to: output)
@@ -64,7 +85,7 @@ struct InspectCommand: AsyncParsableCommand {
         throw ExitCode(ExitStatus.failure)
       }
     }
-    FileHandleOutput.standardOutput(json ? String(decoding: encoded, as: UTF8.self) : ImageSummary.render(facts))
+    FileHandleOutput.standardOutput(chosenFormat == .text ? ImageSummary.render(facts) : String(decoding: encoded, as: UTF8.self))
   }
 }
 
