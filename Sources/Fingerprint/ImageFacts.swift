@@ -21,11 +21,16 @@ public struct ImageFacts: Codable, Sendable, Hashable {
   public var frameworks: [FrameworkFacts]
   /// Problems met while reading the output (ignored lines, truncated values), for `-v`.
   public var notes: [String]
+  /// Every shared library with CUDA fatbinaries in the image's Python environments, sorted by
+  /// path; nil when the image's files were not scanned (a running inspection without access to
+  /// them, or a fingerprint written before this field existed).
+  public var cudaBinaries: [CUDABinaryFacts]?
 
   public init(
     reference: String, runtime: String, config: Observed<ImageConfig>, os: Observed<OSRelease>, architecture: String?,
     libc: Observed<LibcInfo>, python: Observed<PythonEnvironment>, condaPackages: [Package], cuda: CUDAToolkitFacts,
-    cudnn: [VersionSighting], nccl: [VersionSighting], frameworks: [FrameworkFacts], notes: [String]
+    cudnn: [VersionSighting], nccl: [VersionSighting], frameworks: [FrameworkFacts], notes: [String],
+    cudaBinaries: [CUDABinaryFacts]? = nil
   ) {
     self.reference = reference
     self.runtime = runtime
@@ -40,10 +45,11 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     self.nccl = nccl
     self.frameworks = frameworks
     self.notes = notes
+    self.cudaBinaries = cudaBinaries
   }
 
   private enum CodingKeys: String, CodingKey {
-    case reference, runtime, config, os, architecture, libc, python, condaPackages, cuda, cudnn, nccl, frameworks, notes
+    case reference, runtime, config, os, architecture, libc, python, condaPackages, cuda, cudnn, nccl, frameworks, notes, cudaBinaries
   }
 
   /// `notes` are provenance (how reading the inspection's output went), left out of the
@@ -63,6 +69,7 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     try container.encode(nccl, forKey: .nccl)
     try container.encode(frameworks, forKey: .frameworks)
     if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(notes, forKey: .notes) }
+    try container.encodeIfPresent(cudaBinaries, forKey: .cudaBinaries)
   }
 
   /// The framework named `name` (`torch`), if installed.
