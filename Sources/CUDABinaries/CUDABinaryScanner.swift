@@ -28,10 +28,13 @@ public enum CUDABinaryScanner {
   public struct Limits: Sendable, Hashable {
     public var maximumFiles: Int
     public var maximumDepth: Int
+    /// Wall-clock budget, checked between files: past it the scan stops and says so.
+    public var maximumSeconds: Double
 
-    public init(maximumFiles: Int = 500_000, maximumDepth: Int = 40) {
+    public init(maximumFiles: Int = 500_000, maximumDepth: Int = 40, maximumSeconds: Double = 120) {
       self.maximumFiles = maximumFiles
       self.maximumDepth = maximumDepth
+      self.maximumSeconds = maximumSeconds
     }
   }
 
@@ -43,13 +46,14 @@ public enum CUDABinaryScanner {
     var scan = CUDABinaryScan(
       binaries: [], problems: [], directories: directories, filesExamined: 0, bytesInFiles: 0, bytesRead: 0, reads: 0, truncated: false)
     var visited = 0
+    let deadline = ContinuousClock.now + .milliseconds(Int64(limits.maximumSeconds * 1000))
     var seen = Set<String>()
     var pending = directories.compactMap { root.resolve($0) }.map { ($0, 0) }
     while let (directory, depth) = pending.popLast() {
       guard seen.insert(directory).inserted, let names = root.list(directory) else { continue }
       for name in names.reversed() {
         visited += 1
-        guard visited <= limits.maximumFiles else {
+        guard visited <= limits.maximumFiles, visited % 256 != 0 || ContinuousClock.now < deadline else {
           scan.truncated = true
           return finished(scan)
         }
@@ -79,6 +83,16 @@ public enum CUDABinaryScanner {
       }
     }
     return finished(scan)
+  }
+
+  /// Puts the scan into `facts`: the libraries into ``ImageFacts/cudaBinaries``, each unreadable
+  /// or malformed file and a truncated walk into its notes (provenance, outside the identity).
+  public static func record(_ scan: CUDABinaryScan, into facts: inout ImageFacts) {
+    facts.cudaBinaries = scan.binaries
+    facts.notes += scan.problems.map { "CUDA binary not read: \($0)" }
+    if scan.truncated {
+      facts.notes.append("CUDA binary scan stopped at its limits (files, depth or time): the list of CUDA libraries is partial")
+    }
   }
 
   private static func finished(_ scan: CUDABinaryScan) -> CUDABinaryScan {

@@ -79,7 +79,7 @@ enum Fatbinary {
       }
       let header = try file.read(containerHeaderSize, at: position, "a fatbinary header in \(section.name)")
       let magic = header.littleEndian(UInt32.self, at: 0)
-      if magic == 0 && header.allSatisfy({ $0 == 0 }) {
+      if header[0..<8].allSatisfy({ $0 == 0 }) {
         position += 8
         continue
       }
