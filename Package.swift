@@ -46,8 +46,11 @@ let package = Package(
     .target(name: "ImageSources", dependencies: ["Fingerprint", "CXattr"]),
     // sys/xattr.h for ImageSources (overlayfs opaque directories).
     .target(name: "CXattr"),
+    // CUDA fatbinaries: the SASS (`sm_XY`) and PTX (`compute_XY`) targets embedded in ELF shared
+    // libraries, read from their headers only, and the scan of an image's Python environments.
+    .target(name: "CUDABinaries", dependencies: ["Fingerprint", "ImageSources"]),
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
-    .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts", "ImageSources"]),
+    .target(name: "Inspector", dependencies: ["Fingerprint", "Probes", "CheckScripts", "CUDABinaries", "ImageSources"]),
     // Diffs two fingerprints under a policy; host ↔ image compatibility verdicts.
     .target(name: "Compare", dependencies: ["Fingerprint", "Compatibility", "Reporting"]),
     // Many nodes against one baseline: groups by identity hash, streams, drift matrix.
@@ -68,6 +71,8 @@ let package = Package(
     ),
     // Times `rigcheck compare`'s phases in process (benchmarks/compare-5000-packages.sh runs it).
     .executableTarget(name: "CompareBenchmark", dependencies: ["Compare"], path: "benchmarks/CompareBenchmark"),
+    // Scans a directory's CUDA binaries and counts the bytes read (benchmarks/cuda-binaries-scan.sh).
+    .executableTarget(name: "CUDABinariesBenchmark", dependencies: ["CUDABinaries", "Fingerprint", "ImageSources"], path: "benchmarks/CUDABinariesBenchmark"),
     // The floor for `rigcheck fleet`: read and decode every file (benchmarks/fleet-10000.sh).
     .executableTarget(name: "ParseBenchmark", dependencies: ["Fingerprint", "Probes"], path: "benchmarks/ParseBenchmark"),
     // libFuzzer entry point over every parser (scripts/fuzz.sh builds it with -sanitize=fuzzer).
@@ -75,6 +80,7 @@ let package = Package(
       name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
+    .testTarget(name: "CUDABinariesTests", dependencies: ["CUDABinaries", "Fingerprint", "ImageSources", "Compare", "Compatibility", "Probes", "TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     .testTarget(name: "SBOMTests", dependencies: ["SBOM", "Fingerprint", "Inspector", "CheckScripts", "Probes", "TestSupport"]),
     .testTarget(name: "CompareTests", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes", "Reporting", "TestSupport"]),

@@ -82,6 +82,7 @@ public enum CompatibilityVerdicts {
       guard let info = image.framework(framework)?.info.value else { continue }
       verdicts += computeCapabilityVerdicts(framework: framework, info, offer: offer, subject: subject)
     }
+    verdicts += binaryComputeCapabilityVerdicts(image, offer: offer, subject: subject)
     let environment = image.config.value?.environment ?? [:]
     if environment.keys.contains(where: { $0.hasPrefix("NVIDIA_REQUIRE_") }) || environment["CUDA_VERSION"] != nil {
       // As `docker run --gpus all` starts it: Docker sets NVIDIA_VISIBLE_DEVICES=all.

@@ -51,6 +51,8 @@ enum ImageChecks {
   static func fix(_ id: String, image: ImageFacts, verdict: Verdict) -> String {
     switch id {
     case "compat.cuda-driver": return "upgrade the host driver (see driver.cuda with --cuda), or use an image built for an older CUDA"
+    case "compat.compute-capability" where verdict.message.contains("no kernel for sm_") || verdict.message.contains("no cubin for sm_"):
+      return "install builds of the named packages compiled for this GPU (their sm_XY, or PTX of an older compute_XY the driver can JIT); for NVIDIA's own nvidia-* wheels, versions from a CUDA release that supports this GPU (Blackwell needs CUDA 12.8 or newer)"
     case "compat.compute-capability":
       return "install a PyTorch build compiled for this GPU's compute capability (Blackwell, 10.x/12.x, needs torch ≥ 2.7 built with CUDA 12.8 or newer: pip install torch --index-url https://download.pytorch.org/whl/cu128), or build with TORCH_CUDA_ARCH_LIST set"
     default: return "upgrade the host driver, or set NVIDIA_DISABLE_REQUIRE=true in the image only if you know the driver works (it skips every check)"

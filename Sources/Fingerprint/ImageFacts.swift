@@ -24,12 +24,16 @@ public struct ImageFacts: Codable, Sendable, Hashable {
   /// The OS packages dpkg records as configured (`/var/lib/dpkg/status`), sorted by name; nil
   /// when the image has no dpkg database (Alpine, RHEL, busybox) or the facts predate it.
   public var osPackages: [OSPackage]?
+  /// Every shared library with CUDA fatbinaries in the image's Python environments, sorted by
+  /// path; nil when the image's files were not scanned (a running inspection without access to
+  /// them, or a fingerprint written before this field existed).
+  public var cudaBinaries: [CUDABinaryFacts]?
 
   public init(
     reference: String, runtime: String, config: Observed<ImageConfig>, os: Observed<OSRelease>, architecture: String?,
     libc: Observed<LibcInfo>, python: Observed<PythonEnvironment>, condaPackages: [Package], cuda: CUDAToolkitFacts,
     cudnn: [VersionSighting], nccl: [VersionSighting], frameworks: [FrameworkFacts], notes: [String],
-    osPackages: [OSPackage]? = nil
+    osPackages: [OSPackage]? = nil, cudaBinaries: [CUDABinaryFacts]? = nil
   ) {
     self.reference = reference
     self.runtime = runtime
@@ -45,11 +49,12 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     self.frameworks = frameworks
     self.notes = notes
     self.osPackages = osPackages
+    self.cudaBinaries = cudaBinaries
   }
 
   private enum CodingKeys: String, CodingKey {
     case reference, runtime, config, os, architecture, libc, python, condaPackages, cuda, cudnn, nccl, frameworks, notes
-    case osPackages
+    case osPackages, cudaBinaries
   }
 
   /// `notes` are provenance (how reading the inspection's output went), left out of the
@@ -70,6 +75,7 @@ public struct ImageFacts: Codable, Sendable, Hashable {
     try container.encode(frameworks, forKey: .frameworks)
     if !CanonicalJSON.omitsProvenance(encoder) { try container.encode(notes, forKey: .notes) }
     try container.encodeIfPresent(osPackages, forKey: .osPackages)
+    try container.encodeIfPresent(cudaBinaries, forKey: .cudaBinaries)
   }
 
   /// The framework named `name` (`torch`), if installed.

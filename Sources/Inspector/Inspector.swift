@@ -208,7 +208,9 @@ public struct Inspector: Sendable {
     let parsed = InspectionParser(result.stdout)
     let environment = ImageEnvironment.filter(self.environment.map { "\($0.key)=\($0.value)" })
     let config = ImageConfig(id: "host", digests: [], labels: [:], environment: environment, architecture: nil, os: nil)
-    return ImageFactsBuilder.build(
+    var facts = ImageFactsBuilder.build(
       reference: "host", runtime: "host", config: .present(config, from: "environment of rigcheck"), parsed: parsed, scriptSource: "sh (host)")
+    Self.addCUDABinaries(to: &facts, from: Self.hostRoot)
+    return facts
   }
 }

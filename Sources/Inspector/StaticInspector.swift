@@ -17,7 +17,7 @@ public struct StaticInspector: Sendable {
   /// The fatbin scanner, when one is installed.
   public var architectures: (any CUDAArchitectureScanning)?
 
-  public init(options: ImageSourceOptions = ImageSourceOptions(), architectures: (any CUDAArchitectureScanning)? = nil) {
+  public init(options: ImageSourceOptions = ImageSourceOptions(), architectures: (any CUDAArchitectureScanning)? = FatbinArchitectures()) {
     self.options = options
     self.architectures = architectures
   }
@@ -59,6 +59,8 @@ public struct StaticInspector: Sendable {
       return restated
     }
     facts.notes = facts.notes + collector.notes
+    // Every CUDA library's own GPU code, for the per-library compute-capability verdict.
+    Inspector.addCUDABinaries(to: &facts, from: image.root)
     return facts
   }
 
