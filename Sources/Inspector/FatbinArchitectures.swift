@@ -1,4 +1,5 @@
 import CUDABinaries
+import Fingerprint
 import ImageSources
 
 /// torch's GPU architectures at rest, read from the fatbinary headers of its

@@ -31,6 +31,9 @@ import Testing
     facts.libc = bare(facts.libc)
     facts.python = bare(facts.python)
     facts.cuda.toolkit.removeAll { $0.source.hasSuffix("nvcc --version") }
+    // Static inspection scans every CUDA library's fatbinaries; a running inspection of a
+    // container does so only through the engine's storage (compared where that is read).
+    facts.cudaBinaries = nil
     facts.frameworks = facts.frameworks.map { framework in
       var framework = framework
       framework.info = bare(framework.info)
@@ -104,8 +107,15 @@ import Testing
     #expect(torch.cuda == "12.4")
     #expect(torch.cudnn == "9.1.0", "from the nvidia-cudnn-cu12 9.1.0.70 wheel, as torch.backends.cudnn.version() 90100")
     #expect(torch.nccl == "2.21.5")
-    #expect(torch.archList.isEmpty, "the fatbin scanner is not given here")
-    #expect(resting.notes.contains { $0.contains("arch list not read") })
+    // At rest the list is read from libtorch_cuda.so's fatbinaries: every architecture torch's
+    // build flags name (what the running torch reports), plus the architecture-specific
+    // sm_90a kernels the wheel also carries (docs/cuda-binaries.md).
+    let runningArchitectures = try #require(runningFacts.framework("torch")?.info.value?.archList)
+    #expect(runningArchitectures == ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"])
+    #expect(Set(torch.archList).subtracting(runningArchitectures) == ["sm_90a"])
+    #expect(Set(runningArchitectures).isSubset(of: Set(torch.archList)))
+    #expect(torch.archSource?.hasPrefix("fatbin ") == true && torch.archSource?.hasSuffix("/torch/lib/libtorch_cuda.so") == true)
+    #expect(resting.cudaBinaries?.contains { $0.fileName == "libtorch_cuda.so" && $0.sass.contains("sm_90") } == true)
     #expect(resting.python.value?.virtualenv == "/opt/venv")
   }
 
