@@ -8,8 +8,11 @@ enum RegistryImageSource {
     var layoutDirectory: String
     /// The tag written into the layout's index.json.
     var layoutTag: String
-    /// The digest of the image's manifest (of the chosen platform).
+    /// The digest of the image's manifest (of the chosen platform) in the registry.
     var manifestDigest: String
+    /// The manifest's digest in the layout: the same, or that of its OCI form when the registry
+    /// served a Docker schema 2 manifest.
+    var layoutManifestDigest: String
     /// The digest of the index / manifest list the tag pointed at, when it was one.
     var indexDigest: String?
     var config: OCIImageConfig
@@ -52,7 +55,15 @@ enum RegistryImageSource {
     }
     let manifest = try OCIDocument.decode(OCIManifest.self, from: bytes, what: "\(name) (manifest \(digest))")
     if manifestDescriptor.mediaType == nil { manifestDescriptor.mediaType = manifest.mediaType ?? OCIMediaType.manifest }
-    try layout.writeBlob(bytes, digest: digest)
+    if DockerManifestConversion.isDockerManifest(manifestDescriptor.mediaType) || DockerManifestConversion.isDockerManifest(manifest.mediaType) {
+      // The layout gets the OCI form (same blobs); the registry's digest stays the image's identity.
+      let converted = try DockerManifestConversion.convert(manifest, what: "\(name) (manifest \(digest))")
+      let convertedDigest = BlobDigester.digest(of: converted)
+      try layout.writeBlob(converted, digest: convertedDigest)
+      manifestDescriptor = OCIDescriptor(mediaType: OCIMediaType.manifest, digest: convertedDigest, size: Int64(converted.count), platform: manifestDescriptor.platform)
+    } else {
+      try layout.writeBlob(bytes, digest: digest)
+    }
 
     try client.blob(manifest.config, to: layout.blobPath(manifest.config.digest), what: "config")
     guard let configBytes = RegistryCredentials.readSmallFile(layout.blobPath(manifest.config.digest), limit: 16 << 20) else {
@@ -78,7 +89,7 @@ enum RegistryImageSource {
     }
     try layout.writeIndex(manifest: manifestDescriptor, tag: layoutTag)
     return Pulled(
-      layoutDirectory: directory, layoutTag: layoutTag, manifestDigest: digest, indexDigest: indexDigest, config: config,
+      layoutDirectory: directory, layoutTag: layoutTag, manifestDigest: digest, layoutManifestDigest: manifestDescriptor.digest, indexDigest: indexDigest, config: config,
       configDigest: manifest.config.digest, layerCount: manifest.layers.count, bytes: total)
   }
 
