@@ -48,6 +48,8 @@ if $want_tests; then
   need skopeo
   need squashfs-tools
   need siftool
+  need python3-jwt
+  need python3-cryptography
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

@@ -177,6 +177,36 @@ import Testing
     }
   }
 
+  @Test func bearerTokenAuthWithDockerCredentials() throws {
+    // Distribution's `auth: token` with scripts/registry-token-server.py as its token service.
+    let registry = try #require(registries["TOKEN"])
+    let password = try String(contentsOfFile: registryDirectory + "/password", encoding: .utf8)
+    let config = try AtRestTestTools.temporaryDirectory("docker-config")
+    defer { try? FileManager.default.removeItem(atPath: config) }
+    func environment(_ secret: String?) throws -> [String: String] {
+      var environment = ProcessInfo.processInfo.environment
+      environment["DOCKER_CONFIG"] = config
+      var auths = "{}"
+      if let secret {
+        let encoded = Data("rigcheck:\(secret)".utf8).base64EncodedString()
+        auths = #"{"\#(registry)": {"auth": "\#(encoded)"}}"#
+      }
+      try #"{"auths": \#(auths)}"#.write(toFile: config + "/config.json", atomically: true, encoding: .utf8)
+      return environment
+    }
+
+    let (pulled, layout) = try pull(registry, "rigcheck/busybox", "latest", options: options(environment: try environment(password)))
+    defer { try? FileManager.default.removeItem(atPath: layout) }
+    #expect(pulled.layerCount == 1)
+    #expect(try skopeoReads(layout)["Architecture"] as? String == "amd64")
+
+    let anonymous = try #require(try failure(registry, "rigcheck/busybox", "latest", options: options(environment: try environment(nil))))
+    #expect(anonymous.kind == .unavailable && anonymous.message.contains("refused anonymous access to rigcheck/busybox"), "\(anonymous)")
+    let wrong = try #require(try failure(registry, "rigcheck/busybox", "latest", options: options(environment: try environment("not-\(password)"))))
+    #expect(wrong.message.contains("refused the stored credentials"), "\(wrong)")
+    #expect(!"\(wrong)".contains(password) && !"\(anonymous)".contains(password))
+  }
+
   @Test func tlsRegistryIsVerified() throws {
     let tls = try #require(registries["TLS"])
     var trusting = ProcessInfo.processInfo.environment
