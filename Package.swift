@@ -43,7 +43,9 @@ let package = Package(
       ]),
     // Images at rest: OCI layouts, archives, registries, local engine storage, squashfs, SIF and
     // unpacked roots, read as a root filesystem view without starting a container.
-    .target(name: "ImageSources", dependencies: ["Fingerprint", "CXattr"]),
+    .target(name: "ImageSources", dependencies: ["Fingerprint", "Probes", "CXattr", "CLibSSL"]),
+    // OpenSSL from Debian's libssl-dev: TLS to container registries, SHA-256 of blobs.
+    .systemLibrary(name: "CLibSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
     // sys/xattr.h for ImageSources (overlayfs opaque directories).
     .target(name: "CXattr"),
     // CUDA fatbinaries: the SASS (`sm_XY`) and PTX (`compute_XY`) targets embedded in ELF shared
@@ -92,6 +94,7 @@ let package = Package(
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes", "Fingerprint", "ImageSources"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
+    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "Probes", "TestSupport"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )

@@ -36,6 +36,7 @@ build cuda-layout cuda-layout "$base"
 build cuda13-compat cuda13-compat "$base"
 build torch-cuda torch-cuda "$base"
 build venv-nopip venv-nopip "$base"
+build debian-arm64 debian-arm64 ""
 build hostile-flood hostile "" flood
 build hostile-hang hostile "" hang
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
-#   scripts/setup.sh          build and run: libpci-dev, pci.ids
+#   scripts/setup.sh          build and run: libpci-dev, pci.ids, libssl-dev (HTTPS to registries)
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
 #                             what the test images are built with (debootstrap, busybox, pip),
@@ -28,6 +28,8 @@ need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 need libpci-dev
 need pci.ids
 need pkg-config
+# HTTPS to container registries (docker://) and SHA-256 of downloaded blobs.
+need libssl-dev
 if $want_tests; then
   need gcc
   need util-linux
@@ -40,6 +42,15 @@ if $want_tests; then
   need podman
   need slurm-wlm
   need munge
+  # Images at rest: a local registry (docker://) with htpasswd auth, skopeo and podman to fill it,
+  # squashfs (Enroot .sqsh) and SIF (Apptainer) images.
+  need docker-registry
+  need apache2-utils
+  need skopeo
+  need squashfs-tools
+  need siftool
+  need python3-jwt
+  need python3-cryptography
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

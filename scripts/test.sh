@@ -8,6 +8,7 @@ scripts/setup.sh --tests
 scripts/start-docker.sh
 scripts/build-test-images.sh
 scripts/start-slurm.sh
+scripts/start-registry.sh
 # Podman reads its settings from here (runc, cgroupfs, ulimits a sandboxed machine allows).
 CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
 # kubernetes-validate, installed by setup.sh into a venv of its own.

@@ -29,6 +29,14 @@ public enum ImageSourceOpener {
     switch reference {
     case .directory(let path):
       return try openDirectory(path)
+    case .registry(let host, let repository, let reference):
+      return try await RegistryImageSource.open(host: host, repository: repository, reference: reference, options: options)
+    case .localEngine(let reference, let engine):
+      return try await EngineStorageSource.open(reference: reference, engine: engine, options: options)
+    case .squashfs(let file):
+      return try SquashfsImageSource.openSquashfs(file: file, options: options)
+    case .sif(let file):
+      return try SquashfsImageSource.openSIF(file: file, options: options)
     default:
       // Filled in by the source readers (OCI layout, archives, registry, engine storage, squashfs, SIF).
       throw ImageSourceError(.unavailable, "reading \(reference) at rest is not supported yet")
