@@ -38,6 +38,17 @@ enum ImageSummary {
       })
     }
     if facts.frameworks.isEmpty { row("frameworks", "none installed (torch, tensorflow, jax)") }
+    if let binaries = facts.cudaBinaries {
+      // Libraries grouped by the GPU code they carry, so 45 libraries stay a few lines.
+      let groups = Dictionary(grouping: binaries) { ($0.sass + $0.ptx).joined(separator: " ") }
+      let text = binaries.isEmpty ? "none with GPU code" : groups.sorted { $0.key < $1.key }.map { targets, members in
+        let names = members.map(\.fileName).sorted()
+        let shown = names.count > 3 ? names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more" : names.joined(separator: ", ")
+        return "\(targets.isEmpty ? "no loadable code" : targets): \(shown)"
+      }.joined(separator: "\n" + String(repeating: " ", count: 12))
+      row("gpu code", text)
+    }
+    if let packages = facts.osPackages { row("os pkgs", "\(packages.count) dpkg package\(packages.count == 1 ? "" : "s")") }
     let nvidiaEnvironment = (facts.config.value?.environment ?? [:]).filter { $0.key.hasPrefix("NVIDIA_") || $0.key == "CUDA_VERSION" }
     if !nvidiaEnvironment.isEmpty {
       let shown = nvidiaEnvironment.sorted { $0.key < $1.key }.map { name, value in
