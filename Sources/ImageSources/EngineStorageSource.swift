@@ -17,7 +17,7 @@ import Probes
 /// daemon), `docker save` writes the image to a temporary file read as `docker-archive:`.
 /// Podman: `podman save --format oci-archive` (its rootless storage keeps whiteouts in a form
 /// this reader does not apply), read as `oci-archive:`.
-enum EngineStorageSource {
+public enum EngineStorageSource {
   /// What `image inspect` says about an image.
   struct Inspected: Sendable {
     var engine: String
@@ -35,6 +35,14 @@ enum EngineStorageSource {
         source: "\(inspected.engine) storage (\(inspected.driver ?? "overlay2"), \(layers.count) layer\(layers.count == 1 ? "" : "s")): \(reference)")
     }
     return try await openSaved(reference: reference, inspected: inspected, options: options)
+  }
+
+  /// The image's layer directories in Docker's storage as a root view, read in place, or nil
+  /// when they are not readable here (another driver, rootless, a remote daemon, no such image).
+  /// A running inspection uses it to read the GPU code of the image's CUDA libraries.
+  public static func inPlaceRoot(reference: String, engine: String, options: ImageSourceOptions) -> LayeredDirectoryRoot? {
+    guard let inspected = try? inspect(reference: reference, engines: [engine], options: options), let layers = inspected.layerDirectories else { return nil }
+    return LayeredDirectoryRoot(layers: layers)
   }
 
   // MARK: image inspect

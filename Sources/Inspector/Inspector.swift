@@ -1,4 +1,5 @@
 import Fingerprint
+import ImageSources
 import Probes
 
 #if canImport(Glibc)
@@ -191,9 +192,18 @@ public struct Inspector: Sendable {
       throw InspectionError(.containerFailed, "the checks did not run in \(request.reference): \(hint)\(stderr.isEmpty ? "" : ": \(stderr)")")
     }
     let source = "\(engine) run \(request.reference)"
-    return ImageFactsBuilder.build(
+    var facts = ImageFactsBuilder.build(
       reference: request.reference, runtime: engine,
       config: .present(config, from: "command:\(engine) image inspect \(request.reference)"), parsed: parsed, scriptSource: source)
+    // The GPU code of the image's CUDA libraries, read from the engine's layer directories in
+    // place (headers only) where this process may read them.
+    let storageOptions = ImageSourceOptions(environment: environment, timeoutSeconds: 30)
+    if let root = EngineStorageSource.inPlaceRoot(reference: request.reference, engine: engine, options: storageOptions) {
+      Self.addCUDABinaries(to: &facts, from: root)
+    } else {
+      facts.notes.append("CUDA libraries' GPU code not read: \(engine)'s layer directories of \(request.reference) are not readable here (rigcheck inspect --static reads them from docker save instead)")
+    }
+    return facts
   }
 
   /// Runs the same checks directly on this machine (laptops, bare-metal nodes, CI runners).

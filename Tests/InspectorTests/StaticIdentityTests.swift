@@ -31,9 +31,6 @@ import Testing
     facts.libc = bare(facts.libc)
     facts.python = bare(facts.python)
     facts.cuda.toolkit.removeAll { $0.source.hasSuffix("nvcc --version") }
-    // Static inspection scans every CUDA library's fatbinaries; a running inspection of a
-    // container does so only through the engine's storage (compared where that is read).
-    facts.cudaBinaries = nil
     facts.frameworks = facts.frameworks.map { framework in
       var framework = framework
       framework.info = bare(framework.info)
