@@ -4,8 +4,8 @@
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
 #                             what the test images are built with (debootstrap, busybox, pip),
-#                             and kubernetes-validate, cyclonedx-python-lib and packageurl-python
-#                             (PyPI) in a venv under the user's cache
+#                             and kubernetes-validate, check-jsonschema, cyclonedx-python-lib and
+#                             packageurl-python (PyPI) in a venv under the user's cache
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
 
@@ -51,6 +51,16 @@ if $want_tests; then
   need siftool
   need python3-jwt
   need python3-cryptography
+  # Packaging and operations (scripts/package.sh, PackagingTests, PrometheusIntegrationTests,
+  # the Slurm health check tests): dpkg-shlibdeps, strip/objdump, lintian, man, and the real
+  # consumers, promtool and node_exporter, scraped with curl.
+  need dpkg-dev
+  need binutils
+  need lintian
+  need man-db
+  need prometheus
+  need prometheus-node-exporter
+  need curl
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 
@@ -74,5 +84,10 @@ if $want_tests; then
   if ! "$tools/bin/python3" -c 'import cyclonedx.validation.json, jsonschema, packageurl' 2>/dev/null; then
     echo "rigcheck setup: installing cyclonedx-python-lib and packageurl-python into $tools"
     "$tools/bin/python3" -m pip install --quiet "cyclonedx-python-lib[json-validation]>=8" packageurl-python
+  fi
+  # check-jsonschema validates action.yml against SchemaStore's action schema, which it vendors.
+  if [ ! -x "$tools/bin/check-jsonschema" ]; then
+    echo "rigcheck setup: installing check-jsonschema into $tools"
+    "$tools/bin/python3" -m pip install --quiet check-jsonschema
   fi
 fi

@@ -9,6 +9,9 @@ scripts/start-docker.sh
 scripts/build-test-images.sh
 scripts/start-slurm.sh
 scripts/start-registry.sh
+# The .deb and tarball the packaging tests install (dist/), from a release build that the
+# release build of every product below reuses (same scratch path, same flags).
+scripts/package.sh
 # Podman reads its settings from here (runc, cgroupfs, ulimits a sandboxed machine allows).
 CONTAINERS_CONF="$PWD/Tests/Images/podman/containers.conf"
 # kubernetes-validate, installed by setup.sh into a venv of its own.
@@ -21,7 +24,7 @@ if [ "$#" -eq 0 ]; then
   # own sources. A scratch path of its own leaves the debug build alone.
   log="${TMPDIR:-/tmp}/rigcheck-release-build.log"
   started=$(date +%s)
-  swift build -c release --scratch-path .build-release >"$log" 2>&1 || { cat "$log" >&2; echo "release build failed" >&2; exit 1; }
+  swift build -c release --static-swift-stdlib --scratch-path .build-release >"$log" 2>&1 || { cat "$log" >&2; echo "release build failed" >&2; exit 1; }
   if grep -E "^$PWD/(Sources|Fuzz|benchmarks|checks)/[^:]*:[0-9]+:[0-9]+: warning:" "$log" >&2; then
     echo "release build: warnings from rigcheck's sources (above)" >&2
     exit 1

@@ -140,7 +140,7 @@ public enum ReportRenderer {
   }
 
   /// node_exporter textfile-collector format: one gauge per check (its worst severity),
-  /// counts by severity, and the run time.
+  /// counts by severity, the fingerprint's identity hash as an info metric, and the run time.
   public static func prometheus(_ report: Report, timestamp: Int?) -> String {
     let prefix = "rigcheck_\(report.command)"
     var worst: [String: Severity] = [:]
@@ -160,6 +160,14 @@ public enum ReportRenderer {
     lines.append("# HELP \(prefix)_failed 1 when the run failed (an error, or a warning under --strict).")
     lines.append("# TYPE \(prefix)_failed gauge")
     lines.append("\(prefix)_failed \(report.failed ? 1 : 0)")
+    if let identityHash = report.identityHash {
+      // An info metric (value 1, the data in a label), the convention of node_exporter's
+      // node_uname_info: alert rules compare the label across the fleet
+      // (deploy/prometheus/rigcheck-rules.yml, RigcheckFingerprintLeftBaseline).
+      lines.append("# HELP rigcheck_fingerprint_info Identity hash of this machine's fingerprint (rigcheck fingerprint --hash); always 1.")
+      lines.append("# TYPE rigcheck_fingerprint_info gauge")
+      lines.append("rigcheck_fingerprint_info{identity_hash=\"\(label(identityHash))\"} 1")
+    }
     if let timestamp {
       lines.append("# HELP \(prefix)_last_run_timestamp_seconds When rigcheck \(report.command) last ran (Unix time).")
       lines.append("# TYPE \(prefix)_last_run_timestamp_seconds gauge")

@@ -67,12 +67,16 @@ public struct Report: Codable, Sendable, Hashable {
   public var items: [ReportItem]
   /// When warnings count as failures (`--strict`).
   public var strict: Bool
+  /// The identity hash (`sha256:…`) of the fingerprint the report was made from, when there is
+  /// one; the Prometheus format exposes it as a label so that fleet drift is alertable.
+  public var identityHash: String?
 
-  public init(command: String, subject: String, items: [ReportItem], strict: Bool = false) {
+  public init(command: String, subject: String, items: [ReportItem], strict: Bool = false, identityHash: String? = nil) {
     self.command = command
     self.subject = subject
     self.items = items
     self.strict = strict
+    self.identityHash = identityHash
   }
 
   public func count(_ severity: Severity) -> Int { items.count { $0.severity == severity } }

@@ -94,7 +94,8 @@ struct DoctorCommand: AsyncParsableCommand {
         gpuRun = GPURunOutcome(image: first, error: error.message, torchSeesGPU: nil)
       }
     }
-    let report = Doctor.report(for: fingerprint, options: DoctorOptions(cuda: cuda, strict: strict, gpuRun: gpuRun))
+    var report = Doctor.report(for: fingerprint, options: DoctorOptions(cuda: cuda, strict: strict, gpuRun: gpuRun))
+    report.identityHash = try? fingerprint.identityHash()
     let color = ColorPolicy.automatic(isTerminal: Terminal.isTerminal(1), environment: Terminal.environment())
     let timestamp = Int(Date().timeIntervalSince1970)
     FileHandleOutput.standardOutput(ReportRenderer.render(report, format: reportFormat, color: color, verbose: verbose, timestamp: timestamp))

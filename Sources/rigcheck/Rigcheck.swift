@@ -9,7 +9,7 @@ import ArgumentParser
 /// The `rigcheck` command: subcommands only.
 @main
 struct Rigcheck: AsyncParsableCommand {
-  static let version = "0.1.0"
+  static let version = RigcheckVersion.current
 
   static let configuration = CommandConfiguration(
     commandName: "rigcheck",
