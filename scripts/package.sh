@@ -84,6 +84,9 @@ depends=${depends#shlibs:Depends=}
 deb="$work/deb"
 mkdir -p "$deb/DEBIAN" "$deb/usr"
 cp -R "$stage/." "$deb/usr/"
+# The .deb's own lintian overrides (packaging/lintian-overrides says why each is one).
+mkdir -p "$deb/usr/share/lintian/overrides"
+install -m 0644 packaging/lintian-overrides "$deb/usr/share/lintian/overrides/rigcheck"
 installed_size=$(du -sk --apparent-size "$deb/usr" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintainer|" \
   -e "s|@INSTALLED_SIZE@|$installed_size|" -e "s|@DEPENDS@|$depends|" -e "s|@HOMEPAGE@|$homepage|" \
