@@ -43,7 +43,13 @@ let package = Package(
       ]),
     // Images at rest: OCI layouts, archives, registries, local engine storage, squashfs, SIF and
     // unpacked roots, read as a root filesystem view without starting a container.
-    .target(name: "ImageSources", dependencies: ["Fingerprint", "CXattr"]),
+    .target(name: "ImageSources", dependencies: ["Fingerprint", "CXattr", "CLibArchive"]),
+    // libarchive from Debian's libarchive-dev: tar, gzip and zstd, for unpacking image layers.
+    .systemLibrary(
+      name: "CLibArchive",
+      pkgConfig: "libarchive",
+      providers: [.apt(["libarchive-dev"])]
+    ),
     // sys/xattr.h for ImageSources (overlayfs opaque directories).
     .target(name: "CXattr"),
     // Runs the checks inside an image (Docker, Podman) or on the host, in one container start.
@@ -83,6 +89,7 @@ let package = Package(
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
+    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "TestSupport"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )

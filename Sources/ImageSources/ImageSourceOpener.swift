@@ -14,12 +14,18 @@ public struct ImageSourceOptions: Sendable {
   public var environment: [String: String]
   /// Wall-clock limit for external tools and network requests, seconds.
   public var timeoutSeconds: Double
+  /// Bounds on what unpacking layers may write (decompression bombs, inode floods).
+  public var limits: UnpackLimits
 
-  public init(platform: ImagePlatform? = nil, temporaryDirectory: String? = nil, environment: [String: String] = [:], timeoutSeconds: Double = 600) {
+  public init(
+    platform: ImagePlatform? = nil, temporaryDirectory: String? = nil, environment: [String: String] = [:], timeoutSeconds: Double = 600,
+    limits: UnpackLimits = UnpackLimits()
+  ) {
     self.platform = platform
     self.temporaryDirectory = temporaryDirectory
     self.environment = environment
     self.timeoutSeconds = timeoutSeconds
+    self.limits = limits
   }
 }
 
@@ -29,6 +35,12 @@ public enum ImageSourceOpener {
     switch reference {
     case .directory(let path):
       return try openDirectory(path)
+    case .ociLayout(let directory, let tag):
+      return try OCILayoutReader.open(directory: directory, tag: tag, options: options)
+    case .ociArchive(let file, let tag):
+      return try OCIArchiveReader.open(file: file, tag: tag, options: options)
+    case .dockerArchive(let file, let reference):
+      return try DockerArchiveReader.open(file: file, reference: reference, options: options)
     default:
       // Filled in by the source readers (OCI layout, archives, registry, engine storage, squashfs, SIF).
       throw ImageSourceError(.unavailable, "reading \(reference) at rest is not supported yet")
