@@ -89,7 +89,7 @@ let package = Package(
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
-    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "TestSupport"]),
+    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "Probes", "TestSupport", "CXattr"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )
