@@ -14,16 +14,20 @@ final class BlobStream {
   private let descriptor: Int32
   private let buffer: UnsafeMutableRawBufferPointer
   private var hasher = SHA256.Hasher()
+  /// False when nothing will be checked against the digest (an archive file itself).
+  private let hashing: Bool
+  private(set) var bytesRead: Int64 = 0
   /// The first read error, if any.
   private(set) var readError: Int32?
 
-  init(path: String, what: String) throws(ImageSourceError) {
+  init(path: String, what: String, hashing: Bool = true) throws(ImageSourceError) {
     descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       let code = errno
       throw ImageSourceError(code == ENOENT ? .notFound : .unreadable, "\(what): cannot open \(path): \(String(cString: strerror(code)))")
     }
     self.path = path
+    self.hashing = hashing
     buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
   }
 
@@ -31,9 +35,6 @@ final class BlobStream {
     buffer.deallocate()
     close(descriptor)
   }
-
-  /// Bytes read (and hashed) so far.
-  var bytesRead: Int64 { Int64(hasher.count) }
 
   /// Reads the next chunk into the stream's buffer; 0 at the end, -1 on error.
   func next() -> (pointer: UnsafeRawPointer, count: Int) {
@@ -44,13 +45,14 @@ final class BlobStream {
         readError = errno
         return (UnsafeRawPointer(buffer.baseAddress!), -1)
       }
-      hasher.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
+      bytesRead += Int64(count)
+      if hashing { hasher.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)) }
       return (UnsafeRawPointer(buffer.baseAddress!), count)
     }
   }
 
   /// Reads what the consumer left (tar padding after the end-of-archive blocks) and returns the
-  /// digest of the whole blob.
+  /// digest of the whole blob (nil on a read error; meaningless when not hashing).
   func finish() -> String? {
     while true {
       let (_, count) = next()

@@ -63,11 +63,24 @@ public enum DockerArchiveReader {
       guard items.indices.contains(index) else { throw ImageSourceError(.notFound, "\(what) has \(items.count) images; there is no @\(index)") }
       return items[index]
     }
-    let wanted = reference.split(separator: "/").last?.contains(":") == true ? reference : reference + ":latest"
-    guard let item = items.first(where: { ($0.RepoTags ?? []).contains(wanted) }) else {
-      throw ImageSourceError(.notFound, "\(what) has no image tagged \(wanted) (it has \(tags.isEmpty ? "no tags" : tags.joined(separator: ", ")))")
+    let wanted = normalized(reference)
+    guard let item = items.first(where: { ($0.RepoTags ?? []).contains { normalized($0) == wanted } }) else {
+      throw ImageSourceError(.notFound, "\(what) has no image tagged \(reference) (it has \(tags.isEmpty ? "no tags" : tags.joined(separator: ", ")))")
     }
     return item
+  }
+
+  /// A name as Docker normalises it (distribution/reference normalize.go `ParseNormalizedNamed`):
+  /// no registry host → `docker.io/`, a one-part Docker Hub name → `library/NAME`, no tag →
+  /// `:latest`. `docker save` writes short names, skopeo full ones; both mean the same image.
+  static func normalized(_ name: String) -> String {
+    var parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    if parts.count == 1 || !(parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost") {
+      parts.insert("docker.io", at: 0)
+    }
+    if parts[0] == "docker.io" && parts.count == 2 { parts.insert("library", at: 1) }
+    if let last = parts.last, !last.contains(":") && !last.contains("@") { parts[parts.count - 1] = last + ":latest" }
+    return parts.joined(separator: "/")
   }
 
   /// The 64-hex digest a config file is named by (`HEX.json`, `blobs/sha256/HEX`), if any.

@@ -43,7 +43,7 @@ enum LayerUnpacker {
   }
 
   static func unpack(_ blob: LayerBlob, into directory: String, budget: UnpackBudget) throws(ImageSourceError) -> Statistics {
-    let stream = try BlobStream(path: blob.path, what: blob.what)
+    let stream = try BlobStream(path: blob.path, what: blob.what, hashing: blob.digest != nil)
     let writer = try LayerDirectoryWriter(directory: directory, what: blob.what)
     guard let archive = archive_read_new() else { throw ImageSourceError(.unreadable, "\(blob.what): libarchive could not start") }
     defer { archive_read_free(archive) }

@@ -1,0 +1,131 @@
+import Foundation
+import ImageSources
+import TestSupport
+import Testing
+
+/// The test images (scripts/build-test-images.sh) written by the real tools users have —
+/// skopeo's `oci:`, `oci-archive:`, `docker-archive:` transports and `docker save` — read at
+/// rest: the root view holds exactly the files `docker export` gives for the same image.
+@Suite(.serialized) struct RealImageSourceTests {
+  let sandbox: Sandbox
+  init() throws { sandbox = try Sandbox() }
+
+  /// cuda-layout: four layers over the Debian base (os-release, /etc, NVIDIA's file layout).
+  static let image = TestImages.reference("cuda-layout")
+  /// busybox: one small layer, for the formats whose reading does not depend on the size.
+  static let busybox = TestImages.reference("busybox")
+
+  func open(_ reference: ImageSourceReference) async throws -> ImageAtRest {
+    try await ImageSourceOpener.open(reference, options: sandbox.options())
+  }
+
+  /// The error opening `reference` ends with (nil, and an issue, when it opened).
+  func failure(_ reference: ImageSourceReference, sourceLocation: SourceLocation = #_sourceLocation) async -> ImageSourceError? {
+    do {
+      let image = try await ImageSourceOpener.open(reference, options: sandbox.options())
+      Issue.record("\(image.source) opened", sourceLocation: sourceLocation)
+      image.close()
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  /// Every path, kind, size and link target in the root view equals `docker export`'s.
+  func expectSameFilesAsDockerExport(_ image: ImageAtRest, _ reference: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let exported = try TreeListing.ofDockerExport(reference, scratch: sandbox.path)
+    let ours = TreeListing.of(image.root)
+    #expect(exported.count > 250, sourceLocation: sourceLocation)
+    #expect(ours.subtracting(exported).sorted() == [], "only in the image at rest", sourceLocation: sourceLocation)
+    #expect(exported.subtracting(ours).sorted() == [], "only in docker export", sourceLocation: sourceLocation)
+  }
+
+  /// The Debian-based image: the whole tree, and os-release through its link.
+  func expectDebianImage(_ image: ImageAtRest, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try expectSameFilesAsDockerExport(image, Self.image, sourceLocation: sourceLocation)
+    let osRelease = try #require(image.root.hostPath("/etc/os-release"), sourceLocation: sourceLocation)
+    #expect(try String(contentsOfFile: osRelease, encoding: .utf8).contains("VERSION_ID=\"12\""), sourceLocation: sourceLocation)
+    #expect(image.root.resolve("/etc/os-release") == "/usr/lib/os-release", sourceLocation: sourceLocation)
+  }
+
+  func dockerInspect(_ format: String, _ reference: String = image) throws -> String {
+    try Tools.run("docker", ["image", "inspect", "--format", format, reference]).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test func ociLayoutFromSkopeo() async throws {
+    let layout = sandbox.path + "/layout"
+    try Tools.run("skopeo", ["copy", "-q", "docker-daemon:\(Self.image)", "oci:\(layout):current"])
+    sandbox.snapshot()
+    let image = try await open(try ImageSourceReference(parsing: "oci:\(layout):current"))
+    try expectDebianImage(image)
+    #expect(image.config.environment.joined(separator: "\n") == (try dockerInspect("{{join .Config.Env \"\\n\"}}")))
+    #expect(image.config.architecture == "amd64" && image.config.os == "linux")
+    #expect(image.source.hasPrefix("oci:\(layout):current (manifest sha256:"))
+    #expect(image.source.hasSuffix(", \(try dockerInspect("{{len .RootFS.Layers}}")) layers)"))
+    image.close()
+    #expect(sandbox.leftInTmp() == [])
+    #expect(sandbox.writtenOutsideTmp() == [])
+  }
+
+  @Test func dockerSaveLegacyArchive() async throws {
+    let archive = sandbox.path + "/saved.tar"
+    try Tools.run("docker", ["save", "-o", archive, Self.image])
+    sandbox.snapshot()
+    let image = try await open(try ImageSourceReference(parsing: "docker-archive:\(archive)"))
+    try expectDebianImage(image)
+    #expect(image.config.id == (try dockerInspect("{{.Id}}")), "the config's digest is Docker's image id")
+    image.close()
+    #expect(sandbox.leftInTmp() == [])
+    #expect(sandbox.writtenOutsideTmp() == [])
+  }
+
+  @Test func dockerArchiveFromSkopeoChosenByTag() async throws {
+    let archive = sandbox.path + "/skopeo-docker.tar"
+    try Tools.run("skopeo", ["copy", "-q", "docker-daemon:\(Self.busybox)", "docker-archive:\(archive):\(Self.busybox)"])
+    // skopeo writes the full name (docker.io/rigcheck-test/busybox:current); docker's short form finds it.
+    let image = try await open(.dockerArchive(file: archive, reference: Self.busybox))
+    try expectSameFilesAsDockerExport(image, Self.busybox)
+    #expect(image.config.id == (try dockerInspect("{{.Id}}", Self.busybox)))
+    #expect(image.source == "docker-archive:\(archive):\(Self.busybox) (docker.io/\(Self.busybox), 1 layers)")
+    image.close()
+    let error = await failure(.dockerArchive(file: archive, reference: "rigcheck-test/other:v1"))
+    #expect(error?.kind == .notFound)
+    #expect(error?.message == "docker-archive:\(archive):rigcheck-test/other:v1 has no image tagged rigcheck-test/other:v1 (it has docker.io/\(Self.busybox))")
+  }
+
+  @Test func ociArchiveFromSkopeo() async throws {
+    let archive = sandbox.path + "/image.oci.tar"
+    try Tools.run("skopeo", ["copy", "-q", "docker-daemon:\(Self.busybox)", "oci-archive:\(archive):current"])
+    sandbox.snapshot()
+    let image = try await open(try ImageSourceReference(parsing: "oci-archive:\(archive)"))
+    try expectSameFilesAsDockerExport(image, Self.busybox)
+    #expect(image.source.hasPrefix("oci-archive:\(archive) (manifest sha256:"))
+    #expect(sandbox.leftInTmp().count == 1, "only the unpacked layers stay while open; the unpacked archive is gone")
+    image.close()
+    #expect(sandbox.leftInTmp() == [])
+    #expect(sandbox.writtenOutsideTmp() == [])
+  }
+
+  @Test func zstdLayersAndTagsInOneLayout() async throws {
+    let layout = sandbox.path + "/two"
+    let busybox = Self.busybox
+    try Tools.run("skopeo", ["copy", "-q", "--dest-compress-format", "zstd", "docker-daemon:\(busybox)", "oci:\(layout):bb"])
+    try Tools.run("skopeo", ["copy", "-q", "docker-daemon:\(TestImages.reference("debian-base"))", "oci:\(layout):deb"])
+    let manifests = try String(contentsOfFile: layout + "/index.json", encoding: .utf8)
+    #expect(manifests.contains("\"bb\"") && manifests.contains("\"deb\""))
+    let small = try await open(.ociLayout(directory: layout, tag: "bb"))
+    try expectSameFilesAsDockerExport(small, busybox)
+    #expect(small.root.info("/bin/busybox")?.kind == .regular)
+    small.close()
+    let debian = try await open(.ociLayout(directory: layout, tag: "deb"))
+    #expect(debian.root.info("/usr/bin/dpkg")?.kind == .regular)
+    #expect(debian.root.info("/bin/busybox") == nil)
+    debian.close()
+    let untagged = await failure(.ociLayout(directory: layout, tag: nil))
+    #expect(untagged?.kind == .invalidReference)
+    #expect(untagged?.message == "oci:\(layout) holds 2 images; name one with oci:DIR:TAG (tags: bb, deb)")
+    let missing = await failure(.ociLayout(directory: layout, tag: "missing"))
+    #expect(missing?.kind == .notFound)
+    #expect(missing?.message == "oci:\(layout):missing has no image tagged 'missing' (it has bb, deb)")
+  }
+}
