@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
-#   scripts/setup.sh          build and run: libpci-dev, pci.ids
+#   scripts/setup.sh          build and run: libpci-dev, pci.ids, libarchive-dev (image layers)
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
 #                             what the test images are built with (debootstrap, busybox, pip),
+#                             skopeo and zstd (OCI layouts and archives of the test images),
 #                             and kubernetes-validate (PyPI) in a venv under the user's cache
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
 set -eu
@@ -27,6 +28,7 @@ need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 need libpci-dev
 need pci.ids
 need pkg-config
+need libarchive-dev
 if $want_tests; then
   need gcc
   need util-linux
@@ -39,6 +41,8 @@ if $want_tests; then
   need podman
   need slurm-wlm
   need munge
+  need skopeo
+  need zstd
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

@@ -128,4 +128,35 @@ import Testing
     #expect(missing?.kind == .notFound)
     #expect(missing?.message == "oci:\(layout):missing has no image tagged 'missing' (it has bb, deb)")
   }
+
+  /// Builds on busybox in two committed containers: the first writes /data/old, the second
+  /// deletes /bin/ls and replaces /data. Docker records that as a `.wh.ls` whiteout and an
+  /// opaque /data (`.wh..wh..opq` in the saved layer tar). The images are this test's own and
+  /// are removed.
+  @Test func whiteoutsWrittenByDocker() async throws {
+    let suffix = UUID().uuidString.prefix(8).lowercased()
+    let first = "rigcheck-test/imagesources-whiteouts:base-\(suffix)"
+    let second = "rigcheck-test/imagesources-whiteouts:\(suffix)"
+    defer { _ = try? Tools.run("docker", ["rmi", second, first]) }
+    for (image, script, tag) in [
+      (Self.busybox, "mkdir /data && echo old > /data/old", first), (first, "rm /bin/ls && rm -rf /data && mkdir /data && echo new > /data/new", second),
+    ] {
+      let container = "rigcheck-imagesources-\(UUID().uuidString.prefix(8))"
+      defer { _ = try? Tools.run("docker", ["rm", "-f", container]) }
+      try Tools.run("docker", ["run", "--name", container, "--network", "none", image, "sh", "-c", script])
+      try Tools.run("docker", ["commit", container, tag])
+    }
+    let archive = sandbox.path + "/whiteouts.tar"
+    try Tools.run("docker", ["save", "-o", archive, second])
+    let image = try await open(.dockerArchive(file: archive, reference: second))
+    defer { image.close() }
+    let layers = try #require(image.root as? LayeredDirectoryRoot).layers
+    #expect(layers.count == 3)
+    #expect(FileManager.default.fileExists(atPath: layers[2] + "/bin/.wh.ls"), "Docker wrote an OCI whiteout")
+    #expect(FileManager.default.fileExists(atPath: layers[2] + "/data/.wh..wh..opq"), "Docker wrote an opaque directory")
+    #expect(image.root.info("/bin/ls") == nil)
+    #expect(image.root.info("/bin/cat")?.kind == .symlink)
+    #expect(image.root.list("/data") == ["new"])
+    try expectSameFilesAsDockerExport(image, second)
+  }
 }
