@@ -109,7 +109,7 @@ struct OCILayout {
   /// The file at `relative` on this machine, links resolved inside the layout.
   func hostPath(_ relative: String, what: String) throws(ImageSourceError) -> String {
     guard let path = root.hostPath("/" + relative) else {
-      throw ImageSourceError(.notFound, "\(what): the layout has no file \(relative)")
+      throw ImageSourceError(.notFound, "\(what): \(relative) is missing (or leads outside)")
     }
     return path
   }

@@ -193,6 +193,29 @@ import Testing
     expectFailure(result, .digestMismatch, mentioning: "its descriptor says sha256:\(hex)")
   }
 
+  /// A `docker save` archive whose manifest.json points outside the archive, directly and
+  /// through a link: paths in an archive are resolved inside it, so neither reads the host.
+  @Test func dockerArchivePointingOutside() async throws {
+    let config = #"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#
+    for layer in ["../../../../outside/secret", "link.tar"] {
+      let archive = try TarBuilder.write(
+        [
+          .file("manifest.json", #"[{"Config":"config.json","RepoTags":["evil:1"],"Layers":["\#(layer)"]}]"#), .file("config.json", config),
+          .symlink("link.tar", to: sandbox.outside + "/secret"),
+        ], to: try inputs() + "/evil.tar")
+      sandbox.snapshot()
+      do {
+        let image = try await ImageSourceOpener.open(.dockerArchive(file: archive, reference: nil), options: sandbox.options())
+        image.close()
+        Issue.record("an archive pointing outside opened")
+      } catch {
+        #expect(error.kind == .notFound, "\(error.message)")
+        #expect(error.message.contains("docker-archive:\(archive) layer 1 of 1 (\(layer)): the layout has no file"), "\(error.message)")
+      }
+      expectNothingEscaped()
+    }
+  }
+
   func truncate(_ path: String, keeping fraction: Double) throws {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     try data.prefix(Int(Double(data.count) * fraction)).write(to: URL(fileURLWithPath: path))

@@ -159,4 +159,36 @@ import Testing
     #expect(image.root.list("/data") == ["new"])
     try expectSameFilesAsDockerExport(image, second)
   }
+
+  /// Docker 25+ `docker save` writes the same manifest.json over an OCI layout: layers as
+  /// `blobs/sha256/<diff id>` (uncompressed), the config as `blobs/sha256/<image id>` (moby
+  /// image/tarexport/save.go, `saveImage`/`saveLayer`: `path.Join("blobs", algorithm, encoded)`).
+  /// Docker 20.10 here writes the legacy form, so this archive is DERIVED from its real
+  /// `docker save` output: the same files moved to those paths, manifest.json rewritten.
+  @Test func dockerSaveOCIFormOfDocker25() async throws {
+    let legacy = sandbox.path + "/legacy.tar"
+    try Tools.run("docker", ["save", "-o", legacy, Self.busybox])
+    let converted = sandbox.path + "/docker25.tar"
+    try Tools.run("python3", ["-c", """
+      import io, json, sys, tarfile
+      source, target = tarfile.open(sys.argv[1]), tarfile.open(sys.argv[2], "w")
+      item = json.load(source.extractfile("manifest.json"))[0]
+      config = source.extractfile(item["Config"]).read()
+      diff_ids = json.loads(config)["rootfs"]["diff_ids"]
+      def add(name, data):
+          info = tarfile.TarInfo(name); info.size = len(data); target.addfile(info, io.BytesIO(data))
+      add("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+      add("blobs/sha256/" + item["Config"].removesuffix(".json"), config)
+      layers = []
+      for path, diff_id in zip(item["Layers"], diff_ids):
+          layers.append("blobs/sha256/" + diff_id.removeprefix("sha256:"))
+          add(layers[-1], source.extractfile(path).read())
+      add("manifest.json", json.dumps([{"Config": "blobs/sha256/" + item["Config"].removesuffix(".json"), "RepoTags": item["RepoTags"], "Layers": layers}]).encode())
+      target.close()
+      """, legacy, converted])
+    let image = try await open(.dockerArchive(file: converted, reference: nil))
+    try expectSameFilesAsDockerExport(image, Self.busybox)
+    #expect(image.config.id == (try dockerInspect("{{.Id}}", Self.busybox)))
+    image.close()
+  }
 }
