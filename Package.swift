@@ -74,6 +74,8 @@ let package = Package(
     .executableTarget(name: "CompareBenchmark", dependencies: ["Compare"], path: "benchmarks/CompareBenchmark"),
     // The floor for `rigcheck fleet`: read and decode every file (benchmarks/fleet-10000.sh).
     .executableTarget(name: "ParseBenchmark", dependencies: ["Fingerprint", "Probes"], path: "benchmarks/ParseBenchmark"),
+    // Opens one image at rest and times it (benchmarks/images-at-rest.sh runs it).
+    .executableTarget(name: "ImageSourcesBenchmark", dependencies: ["ImageSources"], path: "benchmarks/ImageSourcesBenchmark"),
     // libFuzzer entry point over every parser (scripts/fuzz.sh builds it with -sanitize=fuzzer).
     .executableTarget(
       name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),
