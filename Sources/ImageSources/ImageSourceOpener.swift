@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -36,15 +38,28 @@ public enum ImageSourceOpener {
     case .directory(let path):
       return try openDirectory(path)
     case .ociLayout(let directory, let tag):
-      return try OCILayoutReader.open(directory: directory, tag: tag, options: options)
+      return try await offThePool { () throws(ImageSourceError) in try OCILayoutReader.open(directory: directory, tag: tag, options: options) }
     case .ociArchive(let file, let tag):
-      return try OCIArchiveReader.open(file: file, tag: tag, options: options)
+      return try await offThePool { () throws(ImageSourceError) in try OCIArchiveReader.open(file: file, tag: tag, options: options) }
     case .dockerArchive(let file, let reference):
-      return try DockerArchiveReader.open(file: file, reference: reference, options: options)
+      return try await offThePool { () throws(ImageSourceError) in
+        try DockerArchiveReader.open(file: file, reference: reference, options: options)
+      }
     default:
       // Filled in by the source readers (OCI layout, archives, registry, engine storage, squashfs, SIF).
       throw ImageSourceError(.unavailable, "reading \(reference) at rest is not supported yet")
     }
+  }
+
+  /// Runs blocking file work (unpacking gigabytes of layers) on a Dispatch thread, so the
+  /// awaiting task does not hold a thread of the cooperative pool for minutes.
+  static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws(ImageSourceError) -> T) async throws(ImageSourceError) -> T {
+    let result: Result<T, ImageSourceError> = await withCheckedContinuation { continuation in
+      DispatchQueue.global(qos: .userInitiated).async {
+        continuation.resume(returning: Result { () throws(ImageSourceError) -> T in try work() })
+      }
+    }
+    return try result.get()
   }
 
   static func openDirectory(_ path: String) throws(ImageSourceError) -> ImageAtRest {

@@ -122,6 +122,16 @@ import Testing
     #expect(image.root.info("/a")?.kind == .symlink)
   }
 
+  /// Real images hold non-ASCII names (PAX headers carry them as UTF-8); they must come out
+  /// byte for byte, whatever this process's locale.
+  @Test func utf8NamesSurvive() async throws {
+    let image = try await open([.file("usr/share/café/naïve-日本.txt", "x\n"), .symlink("usr/share/link-é", to: "café/naïve-日本.txt")]).get()
+    defer { image.close() }
+    #expect(image.root.list("/usr/share") == ["café", "link-é"])
+    #expect(image.root.list("/usr/share/café") == ["naïve-日本.txt"])
+    #expect(image.root.resolve("/usr/share/link-é") == "/usr/share/café/naïve-日本.txt")
+  }
+
   // MARK: Bombs
 
   @Test func gzipDecompressionBomb() async throws {
