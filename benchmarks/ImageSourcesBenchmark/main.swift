@@ -34,14 +34,18 @@ var end = timespec()
 clock_gettime(CLOCK_MONOTONIC, &end)
 let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
 
-// What was unpacked: regular files' sizes in every layer directory.
+// What was unpacked: regular files' sizes in every layer directory, each hard-linked file once
+// (as a tar stores it once).
 var bytes: Int64 = 0
 var files = 0
+var seen: Set<[UInt64]> = []
 for layer in (image.root as? LayeredDirectoryRoot)?.layers ?? [] {
   guard let walker = FileManager.default.enumerator(atPath: layer) else { continue }
   while let relative = walker.nextObject() as? String {
     var status = stat()
-    if lstat(layer + "/" + relative, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
+    if lstat(layer + "/" + relative, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+      seen.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted
+    {
       bytes += Int64(status.st_size)
       files += 1
     }
