@@ -43,9 +43,11 @@ let package = Package(
       ]),
     // Images at rest: OCI layouts, archives, registries, local engine storage, squashfs, SIF and
     // unpacked roots, read as a root filesystem view without starting a container.
-    .target(name: "ImageSources", dependencies: ["Fingerprint", "Probes", "CXattr", "CLibSSL"]),
+    .target(name: "ImageSources", dependencies: ["Fingerprint", "Probes", "CXattr", "CLibSSL", "CLibArchive"]),
     // OpenSSL from Debian's libssl-dev: TLS to container registries, SHA-256 of blobs.
     .systemLibrary(name: "CLibSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+    // libarchive from Debian's libarchive-dev: tar, gzip and zstd, for unpacking image layers.
+    .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
     // sys/xattr.h for ImageSources (overlayfs opaque directories).
     .target(name: "CXattr"),
     // CUDA fatbinaries: the SASS (`sm_XY`) and PTX (`compute_XY`) targets embedded in ELF shared
@@ -77,6 +79,8 @@ let package = Package(
     .executableTarget(name: "CUDABinariesBenchmark", dependencies: ["CUDABinaries", "Fingerprint", "ImageSources"], path: "benchmarks/CUDABinariesBenchmark"),
     // The floor for `rigcheck fleet`: read and decode every file (benchmarks/fleet-10000.sh).
     .executableTarget(name: "ParseBenchmark", dependencies: ["Fingerprint", "Probes"], path: "benchmarks/ParseBenchmark"),
+    // Opens one image at rest and times it (benchmarks/images-at-rest.sh runs it).
+    .executableTarget(name: "ImageSourcesBenchmark", dependencies: ["ImageSources"], path: "benchmarks/ImageSourcesBenchmark"),
     // libFuzzer entry point over every parser (scripts/fuzz.sh builds it with -sanitize=fuzzer).
     .executableTarget(
       name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),
@@ -94,7 +98,7 @@ let package = Package(
     // Fixture hosts, temporary trees and a replaying command runner, shared by the tests.
     .target(name: "TestSupport", dependencies: ["Probes", "Fingerprint", "ImageSources"], path: "Tests/TestSupport"),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Fingerprint", "Compatibility", "TestSupport"]),
-    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "Probes", "TestSupport"]),
+    .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Fingerprint", "Probes", "TestSupport", "CXattr"]),
     .testTarget(name: "rigcheckTests", dependencies: ["rigcheck", "Fingerprint", "TestSupport"]),
   ]
 )

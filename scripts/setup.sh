@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs what rigcheck needs on a Debian/Ubuntu machine, and nothing that is already there.
-#   scripts/setup.sh          build and run: libpci-dev, pci.ids, libssl-dev (HTTPS to registries)
+#   scripts/setup.sh          build and run: libpci-dev, pci.ids, libssl-dev (HTTPS to registries),
+#                             libarchive-dev (image layers)
 #   scripts/setup.sh --tests  also what the tests use: Docker engine, a C compiler, setpriv,
 #                             real consumers of our JUnit and Prometheus output, and
 #                             what the test images are built with (debootstrap, busybox, pip),
+#                             skopeo and zstd (OCI layouts and archives of the test images),
 #                             and kubernetes-validate, check-jsonschema, cyclonedx-python-lib and
 #                             packageurl-python (PyPI) in a venv under the user's cache
 # The Swift toolchain (6.2 or newer) is not a Debian package: get it from swift.org.
@@ -30,6 +32,8 @@ need pci.ids
 need pkg-config
 # HTTPS to container registries (docker://) and SHA-256 of downloaded blobs.
 need libssl-dev
+# tar, gzip and zstd image layers.
+need libarchive-dev
 if $want_tests; then
   need gcc
   need util-linux
@@ -61,6 +65,7 @@ if $want_tests; then
   need prometheus
   need prometheus-node-exporter
   need curl
+  need zstd
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

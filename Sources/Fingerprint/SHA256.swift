@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), enough for content digests without pulling in a crypto library.
 public enum SHA256 {
-  private static let k: [UInt32] = [
+  static let k: [UInt32] = [
     0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
     0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
     0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
@@ -39,6 +39,11 @@ public enum SHA256 {
         }
       }
     }
+    return hex(h)
+  }
+
+  /// The eight state words as 64 lower-case hex digits.
+  static func hex(_ h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) -> String {
     let hexDigits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     out.reserveCapacity(64)
@@ -49,7 +54,7 @@ public enum SHA256 {
   }
 
   @inline(__always)
-  private static func compress(
+  static func compress(
     _ block: UnsafePointer<UInt8>, _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
     _ w: UnsafeMutableBufferPointer<UInt32>, _ k: UnsafeBufferPointer<UInt32>
   ) {

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -14,12 +16,18 @@ public struct ImageSourceOptions: Sendable {
   public var environment: [String: String]
   /// Wall-clock limit for external tools and network requests, seconds.
   public var timeoutSeconds: Double
+  /// Bounds on what unpacking layers may write (decompression bombs, inode floods).
+  public var limits: UnpackLimits
 
-  public init(platform: ImagePlatform? = nil, temporaryDirectory: String? = nil, environment: [String: String] = [:], timeoutSeconds: Double = 600) {
+  public init(
+    platform: ImagePlatform? = nil, temporaryDirectory: String? = nil, environment: [String: String] = [:], timeoutSeconds: Double = 600,
+    limits: UnpackLimits = UnpackLimits()
+  ) {
     self.platform = platform
     self.temporaryDirectory = temporaryDirectory
     self.environment = environment
     self.timeoutSeconds = timeoutSeconds
+    self.limits = limits
   }
 }
 
@@ -37,10 +45,26 @@ public enum ImageSourceOpener {
       return try SquashfsImageSource.openSquashfs(file: file, options: options)
     case .sif(let file):
       return try SquashfsImageSource.openSIF(file: file, options: options)
-    default:
-      // Filled in by the source readers (OCI layout, archives, registry, engine storage, squashfs, SIF).
-      throw ImageSourceError(.unavailable, "reading \(reference) at rest is not supported yet")
+    case .ociLayout(let directory, let tag):
+      return try await offThePool { () throws(ImageSourceError) in try OCILayoutReader.open(directory: directory, tag: tag, options: options) }
+    case .ociArchive(let file, let tag):
+      return try await offThePool { () throws(ImageSourceError) in try OCIArchiveReader.open(file: file, tag: tag, options: options) }
+    case .dockerArchive(let file, let reference):
+      return try await offThePool { () throws(ImageSourceError) in
+        try DockerArchiveReader.open(file: file, reference: reference, options: options)
+      }
     }
+  }
+
+  /// Runs blocking file work (unpacking gigabytes of layers) on a Dispatch thread, so the
+  /// awaiting task does not hold a thread of the cooperative pool for minutes.
+  static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws(ImageSourceError) -> T) async throws(ImageSourceError) -> T {
+    let result: Result<T, ImageSourceError> = await withCheckedContinuation { continuation in
+      DispatchQueue.global(qos: .userInitiated).async {
+        continuation.resume(returning: Result { () throws(ImageSourceError) -> T in try work() })
+      }
+    }
+    return try result.get()
   }
 
   static func openDirectory(_ path: String) throws(ImageSourceError) -> ImageAtRest {

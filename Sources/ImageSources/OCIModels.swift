@@ -52,10 +52,22 @@ public struct OCIImageConfig: Codable, Sendable, Hashable {
     public var Env: [String]?
     public var Labels: [String: String]?
   }
+  /// The uncompressed layer digests, bottom first (config.md "rootfs"): what a Docker
+  /// archive's `layer.tar` files are checked against.
+  public struct RootFS: Codable, Sendable, Hashable {
+    public var type: String?
+    public var diffIDs: [String]?
+
+    enum CodingKeys: String, CodingKey {
+      case type
+      case diffIDs = "diff_ids"
+    }
+  }
   public var architecture: String?
   public var os: String?
   public var variant: String?
   public var config: RuntimeConfig?
+  public var rootfs: RootFS?
 }
 
 public enum OCIMediaType {
