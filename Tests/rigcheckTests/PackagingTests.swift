@@ -11,9 +11,11 @@ import Testing
     let deb = try OperatingTools.package(.deb)
     let work = try TemporaryTree(prefix: "rigcheck-deb-install")
     try FileManager.default.createDirectory(atPath: work.path + "/debs", withIntermediateDirectories: true)
-    // What the minimal rootfs lacks of the package's Depends (libpci3, which needs libudev1)
-    // and Recommends (pci.ids, the names of the PCI ids), from the host's Debian archive.
-    let download = try OperatingTools.run("apt-get", ["download", "libpci3", "libudev1", "pci.ids"], timeout: 120, directory: work.path + "/debs")
+    // What the minimal rootfs lacks of the package's Depends (libpci3, which needs libudev1;
+    // libarchive13, which needs libxml2 and so libicu72) and Recommends (pci.ids, the names of
+    // the PCI ids), from the host's Debian archive. libssl3 is already in the rootfs.
+    let download = try OperatingTools.run(
+      "apt-get", ["download", "libpci3", "libudev1", "libarchive13", "libxml2", "libicu72", "pci.ids"], timeout: 120, directory: work.path + "/debs")
     #expect(download.succeeded, "apt-get download: \(download.stderr)")
     try FileManager.default.copyItem(atPath: deb, toPath: work.path + "/rigcheck.deb")
     let script = """
