@@ -1,3 +1,6 @@
+import Fingerprint
+import Synchronization
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -11,16 +14,21 @@ struct ScratchDirectory: Sendable {
 
   /// `PARENT/rigcheck-PURPOSE-XXXXXX`, PARENT being `options.temporaryDirectory`, else `$TMPDIR`, else /tmp.
   init(purpose: String, options: ImageSourceOptions) throws(ImageSourceError) {
-    let parent = options.temporaryDirectory ?? options.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    let nonEmpty: (String?) -> String? = { $0.flatMap { $0.isEmpty ? nil : $0 } }
+    let parent = nonEmpty(options.temporaryDirectory) ?? nonEmpty(options.environment["TMPDIR"]) ?? nonEmpty(ProcessInfo.processInfo.environment["TMPDIR"]) ?? "/tmp"
     var template = Array("\(parent)/rigcheck-\(purpose)-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
       throw ImageSourceError(.unreadable, "\(parent): cannot create a temporary directory (\(String(cString: strerror(errno))))")
     }
     path = String(cString: made)
+    ScratchDirectories.register(path)
   }
 
   /// Removes the directory and its contents.
-  func remove() { Self.removeTree(path) }
+  func remove() {
+    ScratchDirectories.unregister(path)
+    Self.removeTree(path)
+  }
 
   static func removeTree(_ path: String) {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -53,5 +61,27 @@ struct ScratchDirectory: Sendable {
       }
       unlinkat(fd, name, AT_REMOVEDIR)
     }
+  }
+}
+
+/// Every scratch directory of this process not yet removed, so that an interruption (Ctrl-C,
+/// SIGTERM) removes what was downloaded or unpacked before rigcheck exits: nothing is left in
+/// the temporary directory, whatever way the command ends.
+public enum ScratchDirectories {
+  private static let live = Mutex<Set<String>>([])
+
+  static func register(_ path: String) { _ = live.withLock { $0.insert(path) } }
+  static func unregister(_ path: String) { _ = live.withLock { $0.remove(path) } }
+
+  /// The directories still present.
+  public static var paths: [String] { live.withLock { $0.sorted() } }
+
+  /// Removes every directory still present (from the interruption's clean-up thread).
+  public static func removeAll() {
+    let paths = live.withLock { paths in
+      defer { paths.removeAll() }
+      return paths
+    }
+    for path in paths { ScratchDirectory.removeTree(path) }
   }
 }

@@ -10,14 +10,11 @@ import Fingerprint
 /// mode 0700), removed as a whole by ``remove()``. Nothing is written anywhere else.
 final class UnpackDirectory: Sendable {
   let path: String
+  private let scratch: ScratchDirectory
 
   init(options: ImageSourceOptions) throws(ImageSourceError) {
-    let base = options.temporaryDirectory ?? options.environment["TMPDIR"] ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast()) + Array("rigcheck-image-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-      throw ImageSourceError(.unreadable, "cannot make a temporary directory under \(base): \(String(cString: strerror(errno)))")
-    }
-    path = String(cString: made)
+    scratch = try ScratchDirectory(purpose: "image", options: options)
+    path = scratch.path
   }
 
   /// A new subdirectory (`layers/0`), made with its parents.
@@ -32,9 +29,7 @@ final class UnpackDirectory: Sendable {
     return current
   }
 
-  func remove() {
-    try? FileManager.default.removeItem(atPath: path)
-  }
+  func remove() { scratch.remove() }
 
   /// Runs `body`; removes the directory when it throws.
   func removing<T>(onError body: () throws(ImageSourceError) -> T) throws(ImageSourceError) -> T {

@@ -1,3 +1,4 @@
+import ImageSources
 import Inspector
 import Probes
 import Synchronization
@@ -10,7 +11,7 @@ import Synchronization
 
 /// SIGINT, SIGTERM or SIGHUP while an inspection runs: stop every command rigcheck started
 /// (their process groups), remove every inspection container and wait until the engine
-/// confirms it, then exit 128 + the signal: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
+/// confirms it, remove the temporary directories of images read at rest, then exit 128 + the signal: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
 ///
 /// The signal handler itself only writes the signal's number to a pipe (all it may safely do);
 /// a thread of its own reads it and does the work. The handler is installed with sigaction
@@ -95,6 +96,8 @@ enum Interruption {
     if !left.isEmpty {
       FileHandleOutput.standardError("rigcheck: could not confirm that \(left.joined(separator: ", ")) was removed (docker/podman rm -f NAME)\n")
     }
+    // What images at rest downloaded or unpacked (registry blobs, layers, docker save output).
+    ScratchDirectories.removeAll()
     // _exit: the main thread may be exiting too; exit(3)'s handlers must not run twice.
     _exit(128 + signalNumber)
   }
