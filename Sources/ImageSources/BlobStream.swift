@@ -13,7 +13,7 @@ final class BlobStream {
   let path: String
   private let descriptor: Int32
   private let buffer: UnsafeMutableRawBufferPointer
-  private var hasher = SHA256.Hasher()
+  private let digester = BlobDigester()
   /// False when nothing will be checked against the digest (an archive file itself).
   private let hashing: Bool
   private(set) var bytesRead: Int64 = 0
@@ -46,7 +46,7 @@ final class BlobStream {
         return (UnsafeRawPointer(buffer.baseAddress!), -1)
       }
       bytesRead += Int64(count)
-      if hashing { hasher.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)) }
+      if hashing { digester.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)) }
       return (UnsafeRawPointer(buffer.baseAddress!), count)
     }
   }
@@ -56,7 +56,7 @@ final class BlobStream {
   func finish() -> String? {
     while true {
       let (_, count) = next()
-      if count == 0 { return "sha256:" + hasher.finish() }
+      if count == 0 { return digester.finish() }
       if count < 0 { return nil }
     }
   }
