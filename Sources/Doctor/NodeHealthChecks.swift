@@ -94,7 +94,7 @@ enum NodeHealthChecks {
     case let state? where !state.isRunning:
       items.append(
         ReportItem(
-          id: "", severity: .error, message: "the nvidia-fabricmanager service is \(state.activeState)\(state.detail.map { " (\($0))" } ?? "")", why: why,
+          id: "", severity: .error, message: "the nvidia-fabricmanager service is \(state.detail ?? state.activeState)", why: why,
           fix: "sudo systemctl enable --now nvidia-fabricmanager; if it stops again: sudo journalctl -u nvidia-fabricmanager -b (a version mismatch is the usual cause)",
           evidence: evidence))
     case nil:
@@ -144,7 +144,9 @@ enum NodeHealthChecks {
       let link = reading.nvlink!
       let deviceID = host.nvidiaGPUs.first { $0.address == reading.pciAddress }?.deviceID
       let expected = hasSwitches ? (deviceID.flatMap { expectedLinks[$0] } ?? link.links) : link.links
-      let evidence = ["\(reading.pciAddress) NVLink: \(link.active) of \(link.links) reported links active; expected \(expected) [\(source)]"]
+      // In a tree the NVLink state comes from `nvidia-smi nvlink -s` captured beside the XML report.
+      let linkSource = source.hasPrefix("file:/captured/") ? "file:/captured/nvidia-smi-nvlink-s.txt" : source
+      let evidence = ["\(reading.pciAddress) NVLink: \(link.active) of \(link.links) reported links active; expected \(expected) [\(linkSource)]"]
       if link.active < expected {
         return ReportItem(
           id: "", severity: .error, subject: reading.pciAddress, message: "\(link.active) of \(expected) NVLink links are active",

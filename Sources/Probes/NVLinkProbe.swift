@@ -6,7 +6,9 @@ import Fingerprint
 /// Live: `nvmlDeviceGetNvLinkState(device, link, &isActive)` for links 0 ..< ``maxLinks``
 /// (`NVML_NVLINK_MAX_LINKS`, nvml.h); links the GPU lacks answer `NVML_ERROR_NOT_SUPPORTED`
 /// and are not counted. In a tree: `nvidia-smi nvlink -s` saved at ``capturedStatusPath``
-/// (`GPU 0: NVIDIA H200 (UUID: GPU-…)` then `\t Link 0: 26.562 GB/s` or `\t Link 3: <inactive>`).
+/// (`GPU 0: NVIDIA H200 (UUID: GPU-…)` then `\t Link 0: 26.562 GB/s` or `\t Link 3: <inactive>`,
+/// as in stas00/ml-engineering's network debugging notes and an HPE DL380a H100 NVL log, both
+/// found through the code search; newer drivers may print the GPU line without the UUID).
 enum NVLinkProbe {
   static let maxLinks: UInt32 = 18
   static let capturedStatusPath = "/captured/nvidia-smi-nvlink-s.txt"
@@ -32,11 +34,19 @@ enum NVLinkProbe {
         current = CapturedGPU(index: index, uuid: uuid, reading: NVLinkReading(links: 0, active: 0))
       } else if line.hasPrefix("Link "), current != nil {
         current!.reading.links += 1
-        if !line.contains("inactive") && !line.contains("N/A") { current!.reading.active += 1 }
+        if isUp(line) { current!.reading.active += 1 }
       }
     }
     if let current { result.append(current) }
     return result
+  }
+
+  /// `Link 3: 26.562 GB/s` is up; `Link 3: <inactive>` and `Link 11: 0 GB/s` are not.
+  static func isUp(_ line: String) -> Bool {
+    guard let colon = line.firstIndex(of: ":") else { return false }
+    let value = line[line.index(after: colon)...].trimmed
+    guard value.hasSuffix("GB/s"), let speed = Double(value.dropLast(4).trimmed) else { return false }
+    return speed > 0
   }
 
   /// Attaches captured NVLink states to readings: by UUID when printed, else by position
