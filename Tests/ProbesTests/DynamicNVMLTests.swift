@@ -57,7 +57,7 @@ import Compatibility
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 616 * 1_048_576, uncorrectableECCErrors: 0,
         retiredPagesPending: false, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
-        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16), clocksEventReasons: ["gpu_idle"])
     ])
   }
 
@@ -121,7 +121,7 @@ import Compatibility
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 0, uncorrectableECCErrors: 0,
         retiredPagesPending: nil, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
-        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16), clocksEventReasons: ["gpu_idle"])
     ])
   }
 
