@@ -153,3 +153,22 @@ import Compatibility
     #expect(GPUCatalog.nvidia(deviceID: 0x0001) == nil)
   }
 }
+
+/// NVLink state and clocks event reasons through the real dlopen/dlsym path of DynamicNVML.
+@Suite struct DynamicNVMLNodeHealthTests {
+  @Test func nvlinkAndThrottleFromTheLibrary() async throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-fakenvml")
+    let library = try await DynamicNVMLTests().buildFakeLibrary(in: tree, defines: ["-DFAKE_NVLINK_ACTIVE=16", "-DFAKE_CLOCKS_EVENTS=0x48"])
+    let reading = try #require(DynamicNVML(libraryPath: library).query().readings.first)
+    #expect(reading.nvlink == NVLinkReading(links: 18, active: 16))
+    #expect(reading.clocksEventReasons == ["hw_slowdown", "hw_thermal_slowdown"])
+  }
+
+  @Test func noNVLinkOnTheCapturedVM() async throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-fakenvml")
+    let library = try await DynamicNVMLTests().buildFakeLibrary(in: tree)
+    let reading = try #require(DynamicNVML(libraryPath: library).query().readings.first)
+    #expect(reading.nvlink == nil, "NVML_ERROR_NOT_SUPPORTED on every link: no NVLink reading")
+    #expect(reading.clocksEventReasons == ["gpu_idle"])
+  }
+}
