@@ -12,7 +12,8 @@ import Fingerprint
 /// record per `read(2)` until `EAGAIN` (the end of the buffer), at most ``recordLimit`` records
 /// (Documentation/ABI/testing/dev-kmsg: "the reader is given EAGAIN … when no more records
 /// are available"; `EPIPE` when a record was overwritten while reading, after which reading
-/// goes on). Under a root that is not `/`, the captured `dmesg` output at ``capturedPath``.
+/// goes on). Under a root that is not `/`, the captured `dmesg` output at ``capturedPath``; under
+/// a root holding a running procfs (the node's `/` in a DaemonSet pod), `/dev/kmsg` as well.
 ///
 /// The driver's line (open-gpu-kernel-modules, `nvErrorLog_va`):
 /// `NVRM: Xid (PCI:0000:18:00): 79, pid=1234, name=python, GPU has fallen off the bus.`
@@ -27,6 +28,11 @@ enum KernelLogProbe {
   static func probe(_ context: ProbeContext) -> Observed<KernelLogReading> {
     let root = context.root
     if root.isLive { return readKmsg(path: livePath) }
+    if root.hasLiveProcfs && !root.exists(capturedPath) {
+      // A pod with the node's / at the root (a DaemonSet): there is one kernel log per kernel,
+      // and the pod's /dev/kmsg is the node's.
+      return readKmsg(path: livePath)
+    }
     let text: String
     do {
       text = try root.read(capturedPath, limit: 64 << 20)

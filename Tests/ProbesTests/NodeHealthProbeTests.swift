@@ -66,6 +66,19 @@ import Testing
     #expect(reading.events.map(\.count).reduce(0, +) == dmesgXids)
   }
 
+  /// A pod with the node's / mounted at the root (its /proc a running procfs) reads the kernel
+  /// log of the one kernel; a captured tree without dmesg.txt does not read this machine's.
+  @Test func daemonSetRootReadsTheKernelLog() throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-daemonset-kmsg")
+    try FileManager.default.createDirectory(atPath: tree.rootPath, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: tree.rootPath + "/proc", withDestinationPath: "/proc")
+    let pod = KernelLogProbe.probe(ProbeContext(root: tree.root, environment: [:]))
+    #expect(pod.source == "file:/dev/kmsg")
+    #expect(pod.status == .present, "\(pod.missingDescription ?? "")")
+    let captured = KernelLogProbe.probe(ProbeContext(root: FixtureHost.h200, environment: [:]))
+    #expect(captured.status == .absent)
+  }
+
   @Test func missingKernelLogDeviceIsAbsent() {
     let log = KernelLogProbe.readKmsg(path: "/nonexistent/kmsg")
     #expect(log.status == .absent)
