@@ -59,6 +59,10 @@ import Testing
     let affinity = try #require(findings("node.numa-affinity", in: print).first { $0.subject == "0000:18:00.0" })
     #expect(affinity.message == "NUMA node 0 with mlx5_0, mlx5_1, mlx5_2, mlx5_3; shares a PCIe switch with mlx5_0")
     #expect(findings("node.xid", in: print).map(\.message) == ["no Xid or SXid in 6 kernel log records"])
+    let summary = FingerprintSummary.render(print, hash: nil)
+    #expect(summary.contains("  nvswitch  4 NVSwitch(es); Fabric Manager 580.159.04\n"))
+    #expect(summary.contains("rdma        mlx5_0 mlx5_1 mlx5_2 mlx5_3 mlx5_4 mlx5_5 mlx5_6 mlx5_7, rdma-core 50.0\n"))
+    #expect(summary.contains("nccl env    CUDA_DEVICE_ORDER NCCL_IB_HCA NCCL_SOCKET_IFNAME\n"))
   }
 
   @Test func fabricManagerStopped() async throws {
