@@ -12,7 +12,9 @@ enum RDMAProbe {
   /// Where `scripts/capture-host.sh` keeps `ofed_info -s`.
   static let capturedOFEDPath = "/captured/ofed_info-s.txt"
 
-  static func probe(_ context: ProbeContext, packages: PackageDatabase) async -> (Observed<RDMAInventory>, [RDMAPortReading]) {
+  /// The adapters and their ports from sysfs, and rdma-core from `packages`; MOFED's version
+  /// (a command on a live host) is added by ``ofedVersion(_:)``.
+  static func probe(_ context: ProbeContext, packages: PackageDatabase) -> (Observed<RDMAInventory>, [RDMAPortReading]) {
     let root = context.root
     let source = "file:\(classDirectory)"
     let names: [String]
@@ -46,9 +48,8 @@ enum RDMAProbe {
       devices.append(RDMADevice(name: name, pciAddress: pciAddress, numaNode: numa, ports: ports))
     }
     let rdmaCore = packages.versions["rdma-core"].map(PackageDatabase.upstreamVersion)
-    let mofed = await ofedVersion(context)
     return (
-      .present(RDMAInventory(devices: devices, rdmaCoreVersion: rdmaCore, mofedVersion: mofed), from: source),
+      .present(RDMAInventory(devices: devices, rdmaCoreVersion: rdmaCore, mofedVersion: nil), from: source),
       readings.sorted { ($0.device, $0.port) < ($1.device, $1.port) }
     )
   }
@@ -63,7 +64,7 @@ enum RDMAProbe {
   /// MOFED is not installed (inbox rdma-core drivers).
   static func ofedVersion(_ context: ProbeContext) async -> String? {
     if !context.root.isLive {
-      return context.root.readValue(capturedOFEDPath).map(cleanOFED)
+      return await Platform.onNewThread { context.root.readValue(capturedOFEDPath).map(cleanOFED) }
     }
     guard context.runsCommands, context.locateExecutable("ofed_info") != nil else { return nil }
     guard let result = try? await context.runner.run(context.command("ofed_info", ["-s"])), result.succeeded else { return nil }

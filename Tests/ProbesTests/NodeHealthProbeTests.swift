@@ -163,6 +163,22 @@ import Testing
     #expect(result.facts.ncclEnvironment.value?.environment["NCCL_SOCKET_IFNAME"] == "bond0")
   }
 
+  /// A port's sysfs file that blocks `open(2)` (a FIFO with no writer, as a wedged device's
+  /// file can): the probe comes back at the deadline and says why, instead of hanging.
+  @Test func wedgedSysfsFileIsAbandonedAtTheDeadline() async throws {
+    let tree = try FixtureHost.materialize("hgx-h200-8gpu")
+    let state = tree.rootPath + "/sys/class/infiniband/mlx5_0/ports/1/state"
+    try FileManager.default.removeItem(atPath: state)
+    try #require(mkfifo(state, 0o644) == 0)
+    let context = ProbeContext(root: tree.root, runsCommands: false, environment: [:], commandTimeout: 1)
+    let start = ContinuousClock.now
+    let result = await NodeHealthProbe.probe(context)
+    #expect(ContinuousClock.now - start < .seconds(3))
+    #expect(result.facts.rdma.status == .unreadable)
+    #expect(result.facts.rdma.reason == "sysfs or the tree's files did not answer within 1 s: a PCI device may be wedged")
+    #expect(result.readings.kernelLog.status == .unreadable)
+  }
+
   @Test func thisMachineHasNoRDMAAndNoNVSwitch() async {
     let context = ProbeContext(root: HostRoot(), environment: [:])
     let result = await NodeHealthProbe.probe(context)
