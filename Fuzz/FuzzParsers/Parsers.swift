@@ -14,7 +14,7 @@ enum FuzzTarget: String, CaseIterable {
   case jsonTree = "json-tree", fingerprint, policy, inspection, nvidiaRequire = "nvidia-require", osRelease = "os-release"
   case procVersion = "proc-version", nvrmVersion = "nvrm-version", meminfo, mounts, cgroupCPU = "cgroup-cpu"
   case nvidiaSMI = "nvidia-smi-xml", cdiYAML = "cdi-yaml", pythonVersion = "pep440", numericVersion = "numeric-version"
-  case torchArch = "torch-arch", daemonJSON = "daemon-json", imageInspect = "image-inspect"
+  case torchArch = "torch-arch", daemonJSON = "daemon-json", imageInspect = "image-inspect", nodeHealth = "node-health"
 
   static let current: FuzzTarget = {
     guard let name = getenv("RIGCHECK_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
@@ -61,6 +61,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = TorchArchitectures.verdict(archList: (parts.first ?? "").split(separator: " ").map(String.init), capability: parts.count > 1 ? parts[1] : "9.0")
   case .daemonJSON: _ = try? JSONTree.parse(text)
   case .imageInspect: _ = InspectorParsers.imageInspect(text)
+  case .nodeHealth: ProbeParsers.nodeHealth(text)
   }
   return 0
 }

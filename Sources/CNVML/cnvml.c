@@ -51,6 +51,10 @@ int cnvml_open(const char *path, cnvml_api *api, char *error, size_t error_size)
   RESOLVE(device_get_max_pcie_link_generation, "nvmlDeviceGetMaxPcieLinkGeneration", 0);
   RESOLVE(device_get_curr_pcie_link_width, "nvmlDeviceGetCurrPcieLinkWidth", 0);
   RESOLVE(device_get_max_pcie_link_width, "nvmlDeviceGetMaxPcieLinkWidth", 0);
+  RESOLVE(device_get_nvlink_state, "nvmlDeviceGetNvLinkState", 0);
+  RESOLVE(device_get_clocks_event_reasons, "nvmlDeviceGetCurrentClocksEventReasons", 0);
+  if (api->device_get_clocks_event_reasons == NULL)
+    RESOLVE(device_get_clocks_event_reasons, "nvmlDeviceGetCurrentClocksThrottleReasons", 0);
   return 0;
 }
 

@@ -131,6 +131,9 @@ public struct VolatileFacts: Codable, Sendable, Hashable {
   public var nvidiaOnDemand: NvidiaOnDemand?
   /// Per-GPU readings, sorted by PCI address.
   public var gpus: [GPUReadings]
+  /// Xid history, Fabric Manager service state, RDMA port states (absent in fingerprints
+  /// written before it existed).
+  public var nodeHealth: NodeHealthReadings?
 
   public init(
     capturedAt: String,
@@ -142,7 +145,8 @@ public struct VolatileFacts: Codable, Sendable, Hashable {
     podmanGraphRootFreeBytes: UInt64? = nil,
     pci: PCIReadings? = nil,
     nvidiaOnDemand: NvidiaOnDemand? = nil,
-    gpus: [GPUReadings] = []
+    gpus: [GPUReadings] = [],
+    nodeHealth: NodeHealthReadings? = nil
   ) {
     self.capturedAt = capturedAt
     self.memoryTotalBytes = memoryTotalBytes
@@ -154,6 +158,7 @@ public struct VolatileFacts: Codable, Sendable, Hashable {
     self.pci = pci
     self.nvidiaOnDemand = nvidiaOnDemand
     self.gpus = gpus
+    self.nodeHealth = nodeHealth
   }
 }
 
@@ -239,11 +244,18 @@ public struct GPUReadings: Codable, Sendable, Hashable {
   public var utilizationPercent: Int?
   /// The PCIe link as the driver reports it, in generations.
   public var pcieLink: GPULinkReading?
+  /// NVLink links and how many are up; nil where the GPU reports no NVLink.
+  public var nvlink: NVLinkReading?
+  /// Active clocks event ("throttle") reasons, NVML's names in snake case (`gpu_idle`,
+  /// `hw_slowdown`, `hw_thermal_slowdown`, `hw_power_brake_slowdown`, `sw_thermal_slowdown`,
+  /// `sw_power_cap`, …), sorted; nil where not reported.
+  public var clocksEventReasons: [String]?
 
   public init(
     pciAddress: String, temperatureCelsius: Int?, memoryUsedBytes: UInt64?, uncorrectableECCErrors: UInt64? = nil,
     retiredPagesPending: Bool? = nil, remappedRowsPending: Bool? = nil, remappingFailed: Bool? = nil,
-    utilizationPercent: Int? = nil, pcieLink: GPULinkReading? = nil
+    utilizationPercent: Int? = nil, pcieLink: GPULinkReading? = nil, nvlink: NVLinkReading? = nil,
+    clocksEventReasons: [String]? = nil
   ) {
     self.pciAddress = pciAddress
     self.temperatureCelsius = temperatureCelsius
@@ -254,6 +266,8 @@ public struct GPUReadings: Codable, Sendable, Hashable {
     self.remappingFailed = remappingFailed
     self.utilizationPercent = utilizationPercent
     self.pcieLink = pcieLink
+    self.nvlink = nvlink
+    self.clocksEventReasons = clocksEventReasons
   }
 }
 

@@ -61,6 +61,19 @@ public enum FingerprintSummary {
       return all.isEmpty ? "none loaded" : all.sorted().joined(separator: " ")
     })
     row("  nvml", describe(host.nvidia.nvml) { "driver \($0.driverVersion), CUDA \($0.cudaDriverVersion ?? "unknown"), \($0.gpus.count) GPU(s)" })
+    if let fabric = host.nodeFabric {
+      let switches = fabric.nvswitches.value ?? []
+      if !switches.isEmpty || fabric.fabricManager.value != nil {
+        row("  nvswitch", "\(switches.count) NVSwitch(es); Fabric Manager " + describe(fabric.fabricManager) { "\($0.version ?? "version unknown")" })
+      }
+      row("rdma", describe(fabric.rdma) { rdma in
+        let names = rdma.devices.map(\.name).joined(separator: " ")
+        return (names.isEmpty ? "no device" : names) + ", rdma-core \(rdma.rdmaCoreVersion ?? "not installed")" + (rdma.mofedVersion.map { ", \($0)" } ?? "")
+      })
+      if let names = fabric.ncclEnvironment.value?.environment.keys.sorted(), !names.isEmpty {
+        row("nccl env", names.joined(separator: " "))
+      }
+    }
     let toolkit = host.containerToolkit
     row("toolkit", describe(toolkit.nvidiaCTK) { "nvidia-ctk \($0.version ?? "(version unknown)")" })
     row("  docker cfg", describe(toolkit.dockerDaemonConfig) { config in

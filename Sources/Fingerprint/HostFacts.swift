@@ -15,6 +15,9 @@ public struct HostFacts: Codable, Sendable, Hashable {
   /// Whose view the facts are, WSL, and where the driver's libraries live (absent in
   /// fingerprints written before it existed).
   public var platform: PlatformFacts?
+  /// NVSwitches, Fabric Manager, RDMA, GPU/NIC topology and NCCL settings (absent in
+  /// fingerprints written before it existed).
+  public var nodeFabric: NodeFabricFacts?
 
   public init(
     kernel: Observed<KernelInfo>, os: Observed<OSRelease>, libc: Observed<LibcInfo>,
@@ -22,7 +25,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
     sharedMemory: Observed<SharedMemoryInfo>, cgroup: Observed<CgroupInfo>,
     pci: Observed<PCIInventory>, nvidia: NvidiaFacts,
     containerToolkit: ContainerToolkitFacts, docker: ContainerEngineFacts,
-    podman: ContainerEngineFacts, platform: PlatformFacts? = nil
+    podman: ContainerEngineFacts, platform: PlatformFacts? = nil, nodeFabric: NodeFabricFacts? = nil
   ) {
     self.kernel = kernel
     self.os = os
@@ -37,6 +40,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
     self.docker = docker
     self.podman = podman
     self.platform = platform
+    self.nodeFabric = nodeFabric
   }
 }
 

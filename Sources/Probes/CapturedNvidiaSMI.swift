@@ -69,9 +69,13 @@ struct CapturedNvidiaSMI: NVMLSource {
           remappedRowsPending: remapped.flatMap { XMLText.first("remapped_row_pending", in: $0) }.flatMap(yes),
           remappingFailed: remapped.flatMap { XMLText.first("remapped_row_failure", in: $0) }.flatMap(yes),
           utilizationPercent: number("gpu_util", in: XMLText.section("utilization", in: body)),
-          pcieLink: hasLink ? link : nil))
+          pcieLink: hasLink ? link : nil, clocksEventReasons: ClocksEventReasons.names(inXML: body)))
     }
     let cuda = XMLText.first("cuda_version", in: Substring(xml))
+    // `nvidia-smi -q -x` has no NVLink state; `nvidia-smi nvlink -s` captured beside it has.
+    if let status = try? root.read(NVLinkProbe.capturedStatusPath) {
+      readings = NVLinkProbe.attach(NVLinkProbe.parseStatus(status), to: readings.sorted { $0.pciAddress < $1.pciAddress }, serials: serials)
+    }
     return NVMLQuery(
       report: .present(
         NVMLReport(driverVersion: driver, cudaDriverVersion: cuda, gpus: devices.sorted { $0.pciAddress < $1.pciAddress }),

@@ -147,6 +147,23 @@ public struct DynamicNVML: NVMLSource {
         maxGeneration: unsigned(api.device_get_max_pcie_link_generation),
         currentWidth: unsigned(api.device_get_curr_pcie_link_width), maxWidth: unsigned(api.device_get_max_pcie_link_width))
       let hasLink = link.currentGeneration != nil || link.maxGeneration != nil || link.currentWidth != nil || link.maxWidth != nil
+      var nvlink: NVLinkReading?
+      if let getLinkState = api.device_get_nvlink_state {
+        var reading = NVLinkReading(links: 0, active: 0)
+        for linkIndex in 0..<NVLinkProbe.maxLinks {
+          var isActive: Int32 = 0
+          // Links the GPU lacks answer NVML_ERROR_NOT_SUPPORTED (3) or INVALID_ARGUMENT (2).
+          guard getLinkState(handle, linkIndex, &isActive) == 0 else { continue }
+          reading.links += 1
+          if isActive == 1 { reading.active += 1 }
+        }
+        if reading.links > 0 { nvlink = reading }
+      }
+      var clocksEventReasons: [String]?
+      if let getReasons = api.device_get_clocks_event_reasons {
+        var mask: UInt64 = 0
+        if getReasons(handle, &mask) == 0 { clocksEventReasons = ClocksEventReasons.names(mask) }
+      }
       devices.append(
         NVMLDevice(
           pciAddress: address, name: text(api.device_get_name), brand: brand,
@@ -157,7 +174,8 @@ public struct DynamicNVML: NVMLSource {
         GPUReadings(
           pciAddress: address, temperatureCelsius: temperature, memoryUsedBytes: hasMemory ? memory.used : nil,
           uncorrectableECCErrors: eccErrors, retiredPagesPending: pagesPending, remappedRowsPending: rowsPending,
-          remappingFailed: remapFailed, utilizationPercent: utilization, pcieLink: hasLink ? link : nil))
+          remappingFailed: remapFailed, utilizationPercent: utilization, pcieLink: hasLink ? link : nil, nvlink: nvlink,
+          clocksEventReasons: clocksEventReasons))
     }
     return NVMLQuery(
       report: .present(

@@ -32,6 +32,7 @@ public struct HostProber: Sendable {
       PCIProbe.probe(context, deadline: context.commandTimeout)
     }
     async let local = Platform.onNewThread { LocalFacts(context) }
+    async let node = NodeHealthProbe.probe(context)
 
     let (dockerFacts, dockerFree) = await docker
     let (podmanFacts, podmanFree) = await podman
@@ -39,6 +40,7 @@ public struct HostProber: Sendable {
     let localFacts = await local
     let pciScan = await pci
     let (toolkitFacts, cdiUUIDs) = Self.separatingUUIDNames(await toolkit)
+    let nodeHealth = await node
 
     let (deviceNodes, onDemandNodes) = NvidiaDriverProbe.splitOnDemand(localFacts.deviceNodes)
     let (devCharLinks, onDemandLinks) = NvidiaDriverProbe.splitOnDemand(localFacts.devCharLinks)
@@ -55,7 +57,8 @@ public struct HostProber: Sendable {
       nvidia: NvidiaFacts(
         kernelModule: localFacts.nvidiaModule, loadedModules: loadedModules,
         deviceNodes: deviceNodes, devCharLinks: devCharLinks, nvml: nvmlQuery.report),
-      containerToolkit: toolkitFacts, docker: dockerFacts, podman: podmanFacts, platform: localFacts.platform)
+      containerToolkit: toolkitFacts, docker: dockerFacts, podman: podmanFacts, platform: localFacts.platform,
+      nodeFabric: nodeHealth.facts)
 
     return Fingerprint(
       generator: Generator(version: toolVersion, root: context.root.path),
@@ -65,7 +68,7 @@ public struct HostProber: Sendable {
         capturedAt: capturedAt, memoryTotalBytes: localFacts.memoryTotal, memoryAvailableBytes: localFacts.memoryAvailable,
         sharedMemorySizeBytes: sharedMemorySize, sharedMemoryFreeBytes: localFacts.sharedMemoryFree,
         dockerRootFreeBytes: dockerFree, podmanGraphRootFreeBytes: podmanFree, pci: pciScan.readings,
-        nvidiaOnDemand: onDemand, gpus: nvmlQuery.readings))
+        nvidiaOnDemand: onDemand, gpus: nvmlQuery.readings, nodeHealth: nodeHealth.readings))
   }
 
   /// Kernel modules loaded on first use: `nvidia-modprobe` loads `nvidia_uvm` when the first

@@ -4,7 +4,7 @@ import Fingerprint
 enum NvidiaDriverProbe {
   /// Modules that decide whether GPUs work (and `nouveau`, which blocks the NVIDIA driver).
   static let relevantModules: Set<String> = [
-    "nvidia", "nvidia_uvm", "nvidia_modeset", "nvidia_drm", "nvidia_peermem", "nvidia_fs", "nvidia_vgpu_vfio", "nouveau",
+    "nvidia", "nvidia_uvm", "nvidia_modeset", "nvidia_drm", "nvidia_peermem", "nv_peer_mem", "nvidia_fs", "nvidia_vgpu_vfio", "nouveau",
   ]
 
   static func kernelModule(_ context: ProbeContext) -> Observed<NvidiaKernelModule> {

@@ -29,4 +29,17 @@
     _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.yaml", isJSON: false)
     _ = CDISpecParser.parse(text, path: "/etc/cdi/fuzz.json", isJSON: true)
   }
+
+  /// The node-health parsers, on one input: kernel log lines, `nvidia-smi nvlink -s`, dpkg's
+  /// status database, `systemctl status`, an nvidia-smi report's clocks event reasons.
+  public static func nodeHealth(_ text: String) {
+    let lines = text.split(separator: "\n").map(String.init)
+    _ = KernelLogProbe.summarize(lines, truncated: false)
+    _ = lines.first.map(KernelLogProbe.message(ofKmsgRecord:))
+    _ = NVLinkProbe.parseStatus(text)
+    _ = PackageDatabase.parseDpkgStatus(text)
+    _ = FabricManagerProbe.parseStatus(text)
+    _ = ClocksEventReasons.names(inXML: Substring(text))
+    _ = RDMAProbe.stateName(text)
+  }
 }

@@ -14,7 +14,7 @@ import Testing
   static let derivedHosts = [
     "cdi-only", "cdi-spec-dirs-null", "degraded-link", "docker-no-nvidia-runtime", "geforce-driver575", "gh200-aarch64", "gpu-operator",
     "h200-driver575", "h200-driver580-patch", "h200-idle", "no-driver", "nouveau-bound", "pod-view", "rhel-lib64", "rtx5090", "two-gpus",
-    "vfio-bound", "wsl2",
+    "vfio-bound", "wsl2", "hgx-h200-8gpu", "hgx-numa-mismatch", "hgx-xid",
   ]
 
   /// The Foundation path, as `Fingerprint.decode` and `identityHash()` were before.

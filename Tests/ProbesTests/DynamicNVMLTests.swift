@@ -57,7 +57,7 @@ import Compatibility
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 616 * 1_048_576, uncorrectableECCErrors: 0,
         retiredPagesPending: false, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
-        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16), clocksEventReasons: ["gpu_idle"])
     ])
   }
 
@@ -121,7 +121,7 @@ import Compatibility
       GPUReadings(
         pciAddress: "0000:00:06.0", temperatureCelsius: 42, memoryUsedBytes: 0, uncorrectableECCErrors: 0,
         retiredPagesPending: nil, remappedRowsPending: false, remappingFailed: false, utilizationPercent: 0,
-        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16))
+        pcieLink: GPULinkReading(currentGeneration: 5, maxGeneration: 5, currentWidth: 16, maxWidth: 16), clocksEventReasons: ["gpu_idle"])
     ])
   }
 
@@ -151,5 +151,24 @@ import Compatibility
     #expect(GPUCatalog.nvidia(deviceID: 0x2335)?.computeCapability == "9.0")
     #expect(GPUCatalog.nvidia(deviceID: 0x2330)?.architecture == "Hopper")
     #expect(GPUCatalog.nvidia(deviceID: 0x0001) == nil)
+  }
+}
+
+/// NVLink state and clocks event reasons through the real dlopen/dlsym path of DynamicNVML.
+@Suite struct DynamicNVMLNodeHealthTests {
+  @Test func nvlinkAndThrottleFromTheLibrary() async throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-fakenvml")
+    let library = try await DynamicNVMLTests().buildFakeLibrary(in: tree, defines: ["-DFAKE_NVLINK_ACTIVE=16", "-DFAKE_CLOCKS_EVENTS=0x48"])
+    let reading = try #require(DynamicNVML(libraryPath: library).query().readings.first)
+    #expect(reading.nvlink == NVLinkReading(links: 18, active: 16))
+    #expect(reading.clocksEventReasons == ["hw_slowdown", "hw_thermal_slowdown"])
+  }
+
+  @Test func noNVLinkOnTheCapturedVM() async throws {
+    let tree = try TemporaryTree(prefix: "rigcheck-fakenvml")
+    let library = try await DynamicNVMLTests().buildFakeLibrary(in: tree)
+    let reading = try #require(DynamicNVML(libraryPath: library).query().readings.first)
+    #expect(reading.nvlink == nil, "NVML_ERROR_NOT_SUPPORTED on every link: no NVLink reading")
+    #expect(reading.clocksEventReasons == ["gpu_idle"])
   }
 }

@@ -26,9 +26,21 @@ public enum FixtureHost {
     let target = tree.path + "/root"
     try manager.copyItem(atPath: h200Path, toPath: target)
     try makeWritable(target)
+    try apply(name, to: target, depth: 0)
+    return tree
+  }
+
+  /// Applies derived host `name` to the tree at `target`: first its base (`base.txt` names
+  /// another derived host, applied before it), then its `removed.txt`, then its `overlay/`.
+  static func apply(_ name: String, to target: String, depth: Int) throws {
+    let manager = FileManager.default
     let derived = hostsDirectory + "/" + name
     guard manager.fileExists(atPath: derived + "/DERIVED.md") else {
       throw FixtureError(description: "derived host \(name) has no DERIVED.md")
+    }
+    if let base = try? String(contentsOfFile: derived + "/base.txt", encoding: .utf8) {
+      guard depth < 4 else { throw FixtureError(description: "derived host \(name): base.txt chain too deep") }
+      try apply(base.trimmingCharacters(in: .whitespacesAndNewlines), to: target, depth: depth + 1)
     }
     let removed = (try? String(contentsOfFile: derived + "/removed.txt", encoding: .utf8)) ?? ""
     for line in removed.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -53,7 +65,6 @@ public enum FixtureHost {
         }
       }
     }
-    return tree
   }
 
   static func makeWritable(_ path: String) throws {

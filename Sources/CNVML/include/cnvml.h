@@ -65,6 +65,8 @@ typedef struct {
   cnvml_return (*device_get_max_pcie_link_generation)(cnvml_device, unsigned int *);  // nvmlDeviceGetMaxPcieLinkGeneration
   cnvml_return (*device_get_curr_pcie_link_width)(cnvml_device, unsigned int *);      // nvmlDeviceGetCurrPcieLinkWidth
   cnvml_return (*device_get_max_pcie_link_width)(cnvml_device, unsigned int *);       // nvmlDeviceGetMaxPcieLinkWidth
+  cnvml_return (*device_get_nvlink_state)(cnvml_device, unsigned int, int *);          // nvmlDeviceGetNvLinkState
+  cnvml_return (*device_get_clocks_event_reasons)(cnvml_device, unsigned long long *); // nvmlDeviceGetCurrentClocksEventReasons (or ...ThrottleReasons)
 } cnvml_api;
 
 /// Opens `path` with dlopen and resolves the entry points into `api`.

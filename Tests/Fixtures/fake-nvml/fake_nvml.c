@@ -4,6 +4,9 @@
  * It lets the tests drive DynamicNVML's dlopen/dlsym and struct layouts for real.
  * Build: cc -shared -fPIC -o libnvidia-ml.so.1 fake_nvml.c [-DFAKE_INIT_RESULT=18] [-DFAKE_REMAP_PENDING=1]
  *        [-DFAKE_LINK_GEN=1] [-DFAKE_GPU_UTIL=97]
+ *        [-DFAKE_NVLINK_ACTIVE=N]  NVLink supported, links 0..N-1 of 18 active (default: NVLink not
+ *                                  supported, as on the captured VM, whose driver has NvLinkDisable=1)
+ *        [-DFAKE_CLOCKS_EVENTS=0x48]  clocks event reason mask (default 0x1, GPU idle, as captured)
  *        [-DFAKE_HANG_ALL=1]   every entry point blocks forever (a wedged driver: nvmlInit_v2 never returns)
  *        [-DFAKE_HANG_NAME=1]  only nvmlDeviceGetName blocks forever (a GPU that stops answering mid-query) */
 #include <string.h>
@@ -129,3 +132,25 @@ int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { ENT
 int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned int *gen) { ENTRY; (void)d; *gen = 5; return 0; }
 int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { ENTRY; (void)d; *width = 16; return 0; }
 int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned int *width) { ENTRY; (void)d; *width = 16; return 0; }
+
+#ifndef FAKE_NVLINK_ACTIVE
+#define FAKE_NVLINK_ACTIVE -1
+#endif
+#ifndef FAKE_CLOCKS_EVENTS
+#define FAKE_CLOCKS_EVENTS 0x1ULL
+#endif
+/* nvml.h: NVML_ERROR_NOT_SUPPORTED 3 for a GPU without NVLink, NVML_ERROR_INVALID_ARGUMENT 2 past the last link. */
+int nvmlDeviceGetNvLinkState(nvmlDevice_t d, unsigned int link, int *isActive) {
+  ENTRY;
+  (void)d;
+  if (FAKE_NVLINK_ACTIVE < 0) return 3;
+  if (link >= 18) return 2;
+  *isActive = (int)link < FAKE_NVLINK_ACTIVE ? 1 : 0;
+  return 0;
+}
+int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *reasons) {
+  ENTRY;
+  (void)d;
+  *reasons = FAKE_CLOCKS_EVENTS;
+  return 0;
+}
