@@ -118,6 +118,7 @@ public struct Policy: Sendable, Hashable {
     PolicyEntry("images[*].osPackages[nvidia-*]**", .warn, reason: "an OS package of the NVIDIA driver or toolkit added, removed or changed"),
     PolicyEntry("images[*].osPackages[libnvidia-*]**", .warn, reason: "an OS package of the NVIDIA driver's libraries added, removed or changed"),
     PolicyEntry("images[*].osPackages**", .informational, reason: "an OS package added, removed or changed (not one ML work loads directly)"),
+    PolicyEntry("images[*].cudaBinaries**", .warn, reason: "the GPU code (cubins, PTX) compiled into the image's CUDA libraries differs"),
     PolicyEntry("images[*].summary.cuda", .sameMinor, reason: "the CUDA major.minor the image runs must match"),
     PolicyEntry("images[*].summary.cudnn", .exact, reason: "the cuDNN versions in the image must match"),
     PolicyEntry("images[*].summary.nccl", .exact, reason: "the NCCL versions in the image must match"),
@@ -139,6 +140,11 @@ public struct Policy: Sendable, Hashable {
     PolicyEntry("host.nvidia.kernelModule", .warn, reason: "the NVIDIA kernel module is loaded on one side only"),
     PolicyEntry("host.nvidia.nvml", .warn, reason: "NVML answers on one side only"),
     PolicyEntry("host.nvidia.**", .informational, reason: "judged by the compatibility verdicts"),
+    // Multi-GPU nodes of one job: Fabric Manager at another version fails CUDA (error 802) on
+    // the node that differs; NVSwitches, RDMA adapters, GPU/NIC placement and NCCL settings
+    // that differ between ranks are the usual cause of hangs and slow collectives.
+    PolicyEntry("host.nodeFabric.fabricManager**", .exact, reason: "Fabric Manager must be at its driver's version on every node of a job"),
+    PolicyEntry("host.nodeFabric**", .warn, reason: "NVSwitches, RDMA adapters, GPU/NIC placement and NCCL settings differ between nodes"),
     PolicyEntry("host.pci.database.**", .ignore),
     PolicyEntry("host.pci.gpus[*].vendorName", .ignore),
     PolicyEntry("host.pci.gpus[*].deviceName", .ignore),

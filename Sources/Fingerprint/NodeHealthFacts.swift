@@ -125,11 +125,17 @@ public struct EnvironmentSettings: Codable, Sendable, Hashable {
     self.environment = environment
   }
 
-  /// Variables that change how NCCL and CUDA pick devices and transports: every `NCCL_*`, and
-  /// the CUDA/NVIDIA device selectors. Everything else of the environment stays out.
+  /// Variables that change how NCCL and CUDA pick devices and transports: every `NCCL_*` but
+  /// its logging ones, and the CUDA/NVIDIA device selectors. Everything else of the environment
+  /// stays out — so is `NCCL_DEBUG=INFO`, exported to read a log, which changes no behaviour
+  /// and must not change the identity hash.
   public static func isAllowlisted(_ name: String) -> Bool {
-    name.hasPrefix("NCCL_") || exactNames.contains(name)
+    (name.hasPrefix("NCCL_") && !loggingNames.contains(name)) || exactNames.contains(name)
   }
+
+  /// NCCL's logging settings (docs.nvidia.com/deeplearning/nccl/user-guide/docs/troubleshooting/logging.html,
+  /// "Logging Environment Variables").
+  static let loggingNames: Set<String> = ["NCCL_DEBUG", "NCCL_DEBUG_SUBSYS", "NCCL_DEBUG_FILE", "NCCL_DEBUG_TIMESTAMP_FORMAT", "NCCL_DEBUG_TIMESTAMP_LEVELS"]
 
   static let exactNames: Set<String> = [
     "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_DEVICE_MAX_CONNECTIONS", "CUDA_LAUNCH_BLOCKING",

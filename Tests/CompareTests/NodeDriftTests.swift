@@ -54,30 +54,21 @@ import Testing
     _ = (keepOne, keepTwo)
   }
 
-  /// The policy docs/node-health.md gives for the nodes of one job, read from the doc itself.
-  static func documentedPolicy() throws -> Policy {
-    let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("docs/node-health.md").path
-    let text = try String(contentsOfFile: doc, encoding: .utf8)
-    let start = try #require(text.range(of: "# node-health-policy.yaml\n"))
-    let end = try #require(text[start.upperBound...].range(of: "```"))
-    return try PolicyFile.load(String(text[start.upperBound..<end.lowerBound]), name: "node-health-policy.yaml")
-  }
-
-  @Test func theDocumentedPolicyMakesNodeDriftCount() async throws {
-    let policy = try Self.documentedPolicy()
+  /// The built-in policy (docs/node-health.md): Fabric Manager at another version is an error,
+  /// GPU/NIC placement that differs a warning (an error under --strict).
+  @Test func theBuiltInPolicyMakesNodeDriftCount() async throws {
     let (healthy, keep) = try await fingerprint("hgx-h200-8gpu")
     let left = try ComparedSide(name: "healthy", fingerprint: healthy)
     let (wrongVersion, keepWrong) = try await fingerprint("hgx-fm-wrong-version")
-    let fabricManager = Comparator(policy: policy).compare(left, try ComparedSide(name: "fm", fingerprint: wrongVersion))
+    let fabricManager = Comparator().compare(left, try ComparedSide(name: "fm", fingerprint: wrongVersion))
     #expect(fabricManager.differences.map(\.severity) == [.error])
     #expect(fabricManager.matters)
     let (moved, keepMoved) = try await fingerprint("hgx-numa-mismatch")
-    let topology = Comparator(policy: policy).compare(left, try ComparedSide(name: "numa", fingerprint: moved))
+    let topology = Comparator().compare(left, try ComparedSide(name: "numa", fingerprint: moved))
     #expect(!topology.differences.isEmpty)
     #expect(topology.differences.allSatisfy { $0.severity == .warning })
     #expect(!topology.matters)
-    #expect(Comparator(policy: policy, strict: true).compare(left, try ComparedSide(name: "numa", fingerprint: moved)).matters)
+    #expect(Comparator(strict: true).compare(left, try ComparedSide(name: "numa", fingerprint: moved)).matters)
     _ = (keep, keepWrong, keepMoved)
   }
 }
