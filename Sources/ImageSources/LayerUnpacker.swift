@@ -1,3 +1,4 @@
+import Probes
 import CLibArchive
 
 #if canImport(Glibc)
@@ -69,6 +70,8 @@ enum LayerUnpacker {
         throw failure(archive, stream, blob, "is truncated or corrupt")
       }
       statistics.entries += 1
+      // Ctrl-C/SIGTERM: stop writing, so the clean-up can remove the scratch directory.
+      if ChildProcesses.shared.isInterrupted { throw ImageSourceError(.unavailable, "\(blob.what): interrupted") }
       guard statistics.entries <= budget.limits.maximumEntries else {
         throw ImageSourceError(.hostile, "\(blob.what) has more than \(budget.limits.maximumEntries) entries (limit)")
       }

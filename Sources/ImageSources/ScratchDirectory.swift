@@ -76,12 +76,27 @@ public enum ScratchDirectories {
   /// The directories still present.
   public static var paths: [String] { live.withLock { $0.sorted() } }
 
-  /// Removes every directory still present (from the interruption's clean-up thread).
-  public static func removeAll() {
+  /// Removes every directory still present (from the interruption's clean-up thread). An
+  /// unpacking may still be writing into one until it sees the interruption (at its next
+  /// entry), so each is removed again until it is gone, for at most `patience` seconds.
+  public static func removeAll(patience: Double = 5) {
     let paths = live.withLock { paths in
       defer { paths.removeAll() }
       return paths
     }
-    for path in paths { ScratchDirectory.removeTree(path) }
+    var deadline = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &deadline)
+    let end = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + patience
+    for path in paths {
+      while true {
+        ScratchDirectory.removeTree(path)
+        var status = stat()
+        guard lstat(path, &status) == 0 else { break }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 > end { break }
+        usleep(20_000)
+      }
+    }
   }
 }

@@ -64,13 +64,14 @@ import TestSupport
     process.standardError = FileHandle.nullDevice
     try process.run()
 
-    // Wait until the layer is being written (a file under rigcheck-image-*/), then Ctrl-C.
+    // Wait until the image's scratch directory exists (opening has begun), let the unpacking
+    // start, then Ctrl-C. The top-level listing only: walking a tree being written races.
     var unpacking = false
-    for _ in 0..<300 where !unpacking {
-      try await Task.sleep(for: .milliseconds(20))
-      let made = (try? FileManager.default.subpathsOfDirectory(atPath: temporary)) ?? []
-      unpacking = made.contains { $0.hasSuffix(".bin") }
+    for _ in 0..<600 where !unpacking && process.isRunning {
+      try await Task.sleep(for: .milliseconds(50))
+      unpacking = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).contains { $0.hasPrefix("rigcheck-image-") }
     }
+    try await Task.sleep(for: .milliseconds(300))
     #expect(unpacking, "rigcheck never started unpacking the layer")
     #expect(process.isRunning, "the unpacking finished before the signal: make the layer bigger")
     kill(process.processIdentifier, SIGINT)

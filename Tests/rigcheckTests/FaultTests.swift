@@ -44,7 +44,14 @@ import Testing
   @Test func containerKilledMidRun() async throws {
     let stderr = Pipe()
     let (process, name) = try await TestImages.startHangingInspection(binary: Binary.path, stderr: stderr)
-    _ = try Binary.runTool("/usr/local/bin/docker", ["kill", name])
+    // The container is named at `create` and only then started: `docker kill` of a container
+    // not yet running fails ("is not running"), so retry until it kills the running one.
+    var killed = false
+    for _ in 0..<200 where !killed {
+      killed = try Binary.runTool("/usr/local/bin/docker", ["kill", name]).status == 0
+      if !killed { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    #expect(killed, "docker kill \(name) never succeeded")
     let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 1)
