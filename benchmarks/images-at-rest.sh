@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 runs="${RUNS:-3}"
 image="${1:-rigcheck-test/torch:current}"
-swift build -c release --scratch-path .build-release --product ImageSourcesBenchmark >&2
+swift build -c release --static-swift-stdlib --scratch-path .build-release --product ImageSourcesBenchmark >&2
 bench=$PWD/.build-release/release/ImageSourcesBenchmark
 work=$(mktemp -d "${TMPDIR:-/tmp}/rigcheck-bench-rest-XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -66,6 +66,8 @@ if $want_tests; then
   need prometheus-node-exporter
   need curl
   need zstd
+  # Benchmarks (benchmarks/*.sh): hyperfine runs both sides of each comparison in one run.
+  need hyperfine
   command -v dockerd >/dev/null 2>&1 || need docker.io
 fi
 

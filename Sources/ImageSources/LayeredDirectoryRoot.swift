@@ -22,6 +22,9 @@ public struct LayeredDirectoryRoot: ImageRoot {
   static let whiteoutPrefix = ".wh."
   static let opaqueMarker = ".wh..wh..opq"
 
+  /// Merged directories already worked out (shared by copies of this root).
+  private let merged = MergedDirectories()
+
   public init(layers: [String]) {
     self.layers = layers.map { $0.hasSuffix("/") && $0.count > 1 ? String($0.dropLast()) : $0 }
   }
@@ -56,36 +59,29 @@ public struct LayeredDirectoryRoot: ImageRoot {
 
   private static func exists(_ hostPath: String) -> Bool { lstatOf(hostPath) != nil }
 
-  /// What layer `index` says about a canonical path (no links, no `..`) whose ancestors are
-  /// directories in the merged view.
-  private enum LayerAnswer {
-    /// The path is in this layer.
-    case present(stat, String)
-    /// This layer deletes it (whiteout, or an ancestor replaced by a file or whiteout).
-    case deleted
-    /// Not here; lower layers may have it.
-    case absent
-    /// Not here, and an opaque ancestor in this layer hides the lower layers.
-    case absentAndOpaque
-  }
-
-  private func answer(_ components: [String], layer: String) -> LayerAnswer {
-    var hostPath = layer
-    var opaque = false
-    for (position, component) in components.enumerated() {
-      let parent = hostPath
-      if Self.exists(parent + "/" + Self.whiteoutPrefix + component) { return .deleted }
-      hostPath = parent + "/" + component
-      guard let status = Self.lstatOf(hostPath) else {
-        return opaque ? .absentAndOpaque : .absent
-      }
-      if Self.isOverlayWhiteout(status) { return .deleted }
-      if position == components.count - 1 { return .present(status, hostPath) }
-      // An ancestor that is not a directory in this layer replaces the whole subtree below.
-      guard (status.st_mode & S_IFMT) == S_IFDIR else { return .deleted }
-      if Self.exists(hostPath + "/" + Self.opaqueMarker) || Self.isOverlayOpaque(hostPath) { opaque = true }
+  /// The layer directories that make up the merged directory at a canonical path (no links,
+  /// no `..`), top layer first, down to the first one that hides the layers below it (opaque);
+  /// empty when the path is not a directory in the merged view. A directory's layers follow
+  /// from its parent's, so each is worked out once and remembered (``MergedDirectories``).
+  private func directoryLayers(_ components: [String]) -> [String] {
+    if components.isEmpty { return layers.reversed() }
+    let key = components.joined(separator: "/")
+    if let known = merged.layers(of: key) { return known }
+    let name = components[components.count - 1]
+    var found: [String] = []
+    for parent in directoryLayers(Array(components.dropLast())) {
+      if Self.exists(parent + "/" + Self.whiteoutPrefix + name) { break }
+      let hostPath = parent + "/" + name
+      guard let status = Self.lstatOf(hostPath) else { continue }
+      // A whiteout, or anything but a directory, hides the layers below.
+      guard (status.st_mode & S_IFMT) == S_IFDIR else { break }
+      found.append(hostPath)
+      if Self.exists(hostPath + "/" + Self.opaqueMarker) || Self.isOverlayOpaque(hostPath) { break }
     }
-    return .absent
+    // Only directories found are remembered: a root whose layers are still being written
+    // (an OCI layout during a pull) may gain directories, never lose them.
+    if !found.isEmpty { merged.remember(found, for: key) }
+    return found
   }
 
   /// The topmost layer entry of a canonical path.
@@ -94,12 +90,13 @@ public struct LayeredDirectoryRoot: ImageRoot {
       guard let top = layers.last, let status = Self.lstatOf(top) else { return nil }
       return (status, top)
     }
-    for layer in layers.reversed() {
-      switch answer(components, layer: layer) {
-      case .present(let status, let hostPath): return (status, hostPath)
-      case .deleted, .absentAndOpaque: return nil
-      case .absent: continue
-      }
+    let name = components[components.count - 1]
+    for parent in directoryLayers(Array(components.dropLast())) {
+      if Self.exists(parent + "/" + Self.whiteoutPrefix + name) { return nil }
+      let hostPath = parent + "/" + name
+      guard let status = Self.lstatOf(hostPath) else { continue }
+      if Self.isOverlayWhiteout(status) { return nil }
+      return (status, hostPath)
     }
     return nil
   }
@@ -177,13 +174,7 @@ public struct LayeredDirectoryRoot: ImageRoot {
     else { return nil }
     var names: Set<String> = []
     var hidden: Set<String> = []
-    for layer in layers.reversed() {
-      let answer = components.isEmpty ? LayerAnswer.present(stat(), layer) : answer(components, layer: layer)
-      guard case .present(let layerStatus, let hostPath) = answer else {
-        if case .absent = answer { continue }
-        break
-      }
-      if !components.isEmpty && (layerStatus.st_mode & S_IFMT) != S_IFDIR { break }
+    for hostPath in directoryLayers(components) {
       var opaque = false
       for name in Self.directoryNames(hostPath) {
         if name == Self.opaqueMarker {

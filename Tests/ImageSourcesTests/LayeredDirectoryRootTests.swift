@@ -44,6 +44,19 @@ import Testing
     return (tree, LayeredDirectoryRoot(layers: ["0", "1", "2"].map { tree.path + "/" + $0 }))
   }
 
+  /// Merged directories are remembered once found (MergedDirectories); one looked up before it
+  /// existed — an OCI layout's `blobs/sha256` while a pull writes it — is found once written.
+  @Test func directoriesWrittenAfterALookupAreSeen() throws {
+    #expect(root.list("/var/lib") == nil)
+    try tree.write("0/var/lib/dpkg/status", "Package: late\n")
+    #expect(root.list("/var/lib") == ["dpkg"])
+    #expect(root.info("/var/lib/dpkg/status")?.kind == .regular)
+    // Repeated lookups through the remembered directories give the same answers.
+    #expect(root.list("/etc") == ["c", "keep", "os-release"])
+    #expect(root.list("/etc") == ["c", "keep", "os-release"])
+    #expect(root.info("/etc/a") == nil && root.info("/etc/b") == nil)
+  }
+
   @Test func ociWhiteoutsHideLowerFiles() throws {
     #expect(root.info("/etc/a") == nil)
     #expect(root.list("/etc") == ["c", "keep", "os-release"])

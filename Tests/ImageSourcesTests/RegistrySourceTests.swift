@@ -1,5 +1,6 @@
 import Fingerprint
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ImageSources

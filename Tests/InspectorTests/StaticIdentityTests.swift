@@ -11,7 +11,7 @@ import Testing
 /// files at rest (its `docker export` with the configuration `docker image inspect` states) are
 /// the facts the running inspection (the checks inside a container) reports — identical,
 /// except for the fields that only a running process can know, listed in
-/// ``StaticIdentityTests/erasingRunningOnlyFacts(_:)`` and docs/images-at-rest-static.md.
+/// ``StaticIdentityTests/erasingRunningOnlyFacts(_:)`` and docs/images-at-rest.md.
 @Suite(.serialized) struct StaticIdentityTests {
   let running = Inspector(environment: TestImages.environment)
 
