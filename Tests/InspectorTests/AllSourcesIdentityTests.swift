@@ -88,15 +88,19 @@ import Testing
   }
 
   /// `create` events of containers from the image (by name, any tag, or id) between two
-  /// timestamps, from the engine's own event stream. No label filter: any container counts.
-  static func containerCreations(of name: String, id: String, since: String, until: String) throws -> [String] {
+  /// timestamps, from the engine's own event stream. Other suites run inspections of the same
+  /// test images in parallel on this daemon (in this process too); their containers are the ones
+  /// `Inspector` labels `org.rigcheck.inspection=1`, and only they are left out: any other
+  /// container of the image — whatever created it — counts.
+  static func containerCreations(of name: String, id: String, since: String, until: String, includingInspections: Bool = false) throws -> [String] {
     let reference = TestImages.reference(name)
     let imageFilters = [reference, "rigcheck-test/\(name)", id, String(id.dropFirst("sha256:".count))].flatMap { ["--filter", "image=\($0)"] }
     let events = try AtRestTestTools.run(
       "docker",
       ["events", "--since", since, "--until", until, "--filter", "type=container", "--filter", "event=create"] + imageFilters
-        + ["--format", "{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes \"image\"}}"], timeout: 60)
-    return events.split(separator: "\n").map(String.init)
+        + ["--format", "{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes \"image\"}} inspection={{index .Actor.Attributes \"org.rigcheck.inspection\"}}"],
+      timeout: 60)
+    return events.split(separator: "\n").map(String.init).filter { includingInspections || !$0.hasSuffix(" inspection=1") }
   }
 
   /// The digest `skopeo inspect` reports for a reference, and its config's digest.
@@ -140,7 +144,7 @@ import Testing
     try AtRestTestTools.run("siftool", ["add", sif, "\(work)/image.def", "--datatype", "1"])
     try AtRestTestTools.run("siftool", ["add", sif, sqsh, "--datatype", "4", "--parttype", "2", "--partfs", "1", "--partarch", "2"])
     let preparationEnd = Self.eventTimestamp()
-    let preparationCreations = try Self.containerCreations(of: name, id: id, since: preparationStart, until: preparationEnd)
+    let preparationCreations = try Self.containerCreations(of: name, id: id, since: preparationStart, until: preparationEnd, includingInspections: true)
     #expect(!preparationCreations.isEmpty, "the filter sees the running inspection's container")
 
     // Every static source, in a window with no container activity of this test.

@@ -173,9 +173,11 @@ import Testing
     let context = ProbeContext(root: tree.root, runsCommands: false, environment: [:], commandTimeout: 1)
     let start = ContinuousClock.now
     let result = await NodeHealthProbe.probe(context)
-    // Without the deadline the probe never returns; with it, a few seconds on a loaded machine
-    // (the 1 s deadline, the abandoned reader and the rest of the probe).
-    #expect(ContinuousClock.now - start < .seconds(8))
+    // Without the deadline the probe never returns. With it, about a second alone; inside the
+    // full parallel suite the resumption waits for a free thread of the shared test pool (47 s
+    // measured), so the bound here only tells "returned" from "hung"; the real time is measured
+    // out of process by PCIDeadlineCommandTests on the CLI.
+    #expect(ContinuousClock.now - start < .seconds(120))
     #expect(result.facts.rdma.status == .unreadable)
     #expect(result.facts.rdma.reason == "sysfs or the tree's files did not answer within 1 s: a PCI device may be wedged")
     #expect(result.readings.kernelLog.status == .unreadable)

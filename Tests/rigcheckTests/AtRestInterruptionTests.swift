@@ -48,7 +48,7 @@ import TestSupport
     #expect(result.status == 0, "writing the layout failed: \(result.stderr)")
   }
 
-  @Test func interruptRemovesWhatWasUnpacked() async throws {
+  @Test func interruptRemovesWhatWasUnpacked() throws {
     let work = try TemporaryTree(prefix: "rigcheck-at-rest-interrupt")
     let temporary = work.path + "/tmp"
     try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
@@ -65,13 +65,14 @@ import TestSupport
     try process.run()
 
     // Wait until the image's scratch directory exists (opening has begun), let the unpacking
-    // start, then Ctrl-C. The top-level listing only: walking a tree being written races.
+    // start, then Ctrl-C. The top-level listing only: walking a tree being written races. The
+    // waits block this thread (usleep), so a test pool busy with other suites cannot stretch them.
     var unpacking = false
     for _ in 0..<600 where !unpacking && process.isRunning {
-      try await Task.sleep(for: .milliseconds(50))
+      usleep(50_000)
       unpacking = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).contains { $0.hasPrefix("rigcheck-image-") }
     }
-    try await Task.sleep(for: .milliseconds(300))
+    usleep(300_000)
     #expect(unpacking, "rigcheck never started unpacking the layer")
     #expect(process.isRunning, "the unpacking finished before the signal: make the layer bigger")
     kill(process.processIdentifier, SIGINT)
