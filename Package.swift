@@ -83,7 +83,7 @@ let package = Package(
     .executableTarget(name: "ImageSourcesBenchmark", dependencies: ["ImageSources"], path: "benchmarks/ImageSourcesBenchmark"),
     // libFuzzer entry point over every parser (scripts/fuzz.sh builds it with -sanitize=fuzzer).
     .executableTarget(
-      name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),
+      name: "FuzzParsers", dependencies: ["Compare", "Compatibility", "Fingerprint", "ImageSources", "Inspector", "Probes"], path: "Fuzz/FuzzParsers"),
     .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint"]),
     .testTarget(name: "CompatibilityTests", dependencies: ["Compatibility"]),
     .testTarget(name: "CUDABinariesTests", dependencies: ["CUDABinaries", "Fingerprint", "ImageSources", "Compare", "Compatibility", "Probes", "TestSupport"]),

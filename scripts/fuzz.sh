@@ -45,11 +45,12 @@ corpus daemon-json "$hosts/docker-no-nvidia-runtime/overlay/etc/docker/daemon.js
 corpus image-inspect "$hosts/docker-no-nvidia-runtime/overlay/captured/commands/docker-info.json"
 corpus node-health "$hosts/hgx-xid/overlay/captured/dmesg.txt" "$hosts/hgx-fm-stopped/overlay/captured/nvidia-smi-nvlink-s.txt" \
   "$hosts/hgx-h200-8gpu/overlay/var/lib/dpkg/status" "$hosts/hgx-h200-8gpu/overlay/captured/systemctl-status-nvidia-fabricmanager.txt"
+corpus oci-documents "$seeds"/oci-documents/*
 
 failed=0
 printf '%-16s %12s %8s\n' parser inputs crashes
 for target in json-tree fingerprint policy inspection nvidia-require os-release proc-version nvrm-version meminfo \
-  mounts cgroup-cpu nvidia-smi-xml cdi-yaml pep440 numeric-version torch-arch daemon-json image-inspect node-health; do
+  mounts cgroup-cpu nvidia-smi-xml cdi-yaml pep440 numeric-version torch-arch daemon-json image-inspect node-health oci-documents; do
   mkdir -p "$work/artifacts/$target"
   status=0
   RIGCHECK_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -3,6 +3,7 @@
 import Compare
 import Compatibility
 import Fingerprint
+import ImageSources
 @_spi(Fuzzing) import Inspector
 @_spi(Fuzzing) import Probes
 
@@ -15,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
   case procVersion = "proc-version", nvrmVersion = "nvrm-version", meminfo, mounts, cgroupCPU = "cgroup-cpu"
   case nvidiaSMI = "nvidia-smi-xml", cdiYAML = "cdi-yaml", pythonVersion = "pep440", numericVersion = "numeric-version"
   case torchArch = "torch-arch", daemonJSON = "daemon-json", imageInspect = "image-inspect", nodeHealth = "node-health"
+  case ociDocuments = "oci-documents"
 
   static let current: FuzzTarget = {
     guard let name = getenv("RIGCHECK_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
@@ -62,6 +64,15 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   case .daemonJSON: _ = try? JSONTree.parse(text)
   case .imageInspect: _ = InspectorParsers.imageInspect(text)
   case .nodeHealth: ProbeParsers.nodeHealth(text)
+  case .ociDocuments:
+    // Index, manifest and config as an image at rest hands them over: decode or throw, and a
+    // decoded index goes through the platform choice.
+    if let index = try? OCIDocument.decode(OCIIndex.self, from: bytes, what: "fuzz index.json") {
+      _ = try? PlatformSelection.select(index.manifests, for: ImagePlatform(os: "linux", architecture: "arm64", variant: "v8"), in: "fuzz")
+    }
+    _ = try? OCIDocument.decode(OCIManifest.self, from: bytes, what: "fuzz manifest")
+    _ = try? OCIDocument.decode(OCIImageConfig.self, from: bytes, what: "fuzz config")
+    _ = try? ImageSourceReference(parsing: text)
   }
   return 0
 }
