@@ -21,19 +21,14 @@ import Testing
   ///   `loadedLibraries` (/proc/self/maps of the import), `archSource`, `problems`, and for a CUDA
   ///   build `archList` (torch's compiled-in flags; from the fatbin scanner once installed);
   /// - the toolkit sighting from `nvcc --version` (nvcc must run).
-  static func erasingRunningOnlyFacts(_ facts: ImageFacts) -> ImageFacts {
-    var facts = facts
+  static func erasingRunningOnlyFacts(_ original: ImageFacts) -> ImageFacts {
+    // Provenance first (AllSourcesIdentityTests.erasingProvenance), keeping the reference.
+    var facts = AllSourcesIdentityTests.erasingProvenance(original)
+    facts.reference = original.reference
     facts.runtime = "-"
-    facts.notes = []
-    func bare<Value>(_ observed: Observed<Value>) -> Observed<Value> { Observed(status: observed.status, value: observed.value, source: "-", reason: nil) }
-    facts.config = bare(facts.config)
-    facts.os = bare(facts.os)
-    facts.libc = bare(facts.libc)
-    facts.python = bare(facts.python)
     facts.cuda.toolkit.removeAll { $0.source.hasSuffix("nvcc --version") }
     facts.frameworks = facts.frameworks.map { framework in
       var framework = framework
-      framework.info = bare(framework.info)
       if var info = framework.info.value {
         info.cudaAvailable = nil
         info.cxx11ABI = nil

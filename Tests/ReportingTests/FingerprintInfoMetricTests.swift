@@ -8,30 +8,16 @@ import Testing
 @Suite struct FingerprintInfoMetricTests {
   let hash = "sha256:2c661d04a11b69ceab333c158db89d8e0198d21389af93787d0ca4a625151e55"
 
+  /// Parsed by prometheus_client, through the same python3 runner as RenderersTests.
   func parse(_ text: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = [
-      "-c",
+    try RenderersTests().python(
       """
       import sys
       from prometheus_client.parser import text_string_to_metric_families
       for family in text_string_to_metric_families(sys.stdin.read()):
           for sample in family.samples:
               print(family.type, sample.name, sorted(sample.labels.items()), sample.value)
-      """,
-    ]
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stdout
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(text.utf8))
-    try stdin.fileHandleForWriting.close()
-    let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
+      """, input: text)
   }
 
   @Test func identityHashIsALabelOfAnInfoGauge() throws {
