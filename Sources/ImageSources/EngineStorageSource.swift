@@ -37,11 +37,14 @@ public enum EngineStorageSource {
     return try await openSaved(reference: reference, inspected: inspected, options: options)
   }
 
-  /// The image's layer directories in Docker's storage as a root view, read in place, or nil
-  /// when they are not readable here (another driver, rootless, a remote daemon, no such image).
-  /// A running inspection uses it to read the GPU code of the image's CUDA libraries.
-  public static func inPlaceRoot(reference: String, engine: String, options: ImageSourceOptions) -> LayeredDirectoryRoot? {
-    guard let inspected = try? inspect(reference: reference, engines: [engine], options: options), let layers = inspected.layerDirectories else { return nil }
+  /// The image's layer directories in Docker's storage as a root view, read in place, from the
+  /// `image inspect --format '{{json .}}'` output a caller already has; nil when they are not
+  /// readable here (another driver, rootless, a remote daemon). A running inspection uses it to
+  /// read the GPU code of the image's CUDA libraries.
+  public static func inPlaceRoot(inspectOutput: String, engine: String, reference: String) -> LayeredDirectoryRoot? {
+    let trimmed = inspectOutput.trimmingSpaces()
+    let object = trimmed.hasPrefix("[") ? String(trimmed.dropFirst().dropLast()) : trimmed
+    guard let inspected = try? parseInspect(object, engine: engine, reference: reference), let layers = inspected.layerDirectories else { return nil }
     return LayeredDirectoryRoot(layers: layers)
   }
 

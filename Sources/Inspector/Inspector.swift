@@ -57,8 +57,8 @@ public struct Inspector: Sendable {
     do {
       if request.runtime == .host { return try await inspectHost(request) }
       try Self.validate(reference: request.reference)
-      let (engine, config) = try await locate(request)
-      return try await run(request, engine: engine, config: config)
+      let (engine, config, inspectOutput) = try await locate(request)
+      return try await run(request, engine: engine, config: config, inspectOutput: inspectOutput)
     } catch {
       // Whatever failed after an interruption failed because of it (a killed `image inspect`
       // reads as "docker is not answering").
@@ -85,8 +85,9 @@ public struct Inspector: Sendable {
     ProcessCommandRunner(baseEnvironment: environment, outputLimit: limit)
   }
 
-  /// Finds an engine that has the image, and reads its configuration.
-  func locate(_ request: InspectionRequest) async throws(InspectionError) -> (String, ImageConfig) {
+  /// Finds an engine that has the image, and reads its configuration (and keeps `image
+  /// inspect`'s output, which also names the image's layer directories).
+  func locate(_ request: InspectionRequest) async throws(InspectionError) -> (String, ImageConfig, String) {
     let engines = request.runtime.map { [$0.rawValue] } ?? ["docker", "podman"]
     var problems: [String] = []
     for engine in engines {
@@ -101,7 +102,7 @@ public struct Inspector: Sendable {
         problems.append("\(engine): \(error)")
         continue
       }
-      if result.succeeded, let config = Self.imageConfig(result.stdout) { return (engine, config) }
+      if result.succeeded, let config = Self.imageConfig(result.stdout) { return (engine, config, result.stdout) }
       let stderr = InspectionParser.sanitize(Substring(result.stderr.split(separator: "\n").first ?? ""))
       if stderr.lowercased().contains("no such image") || stderr.lowercased().contains("image not known") || stderr.contains("failed to find image") {
         problems.append("\(engine) has no image \(request.reference)")
@@ -138,7 +139,7 @@ public struct Inspector: Sendable {
       environment: ImageEnvironment.filter(inspect.Config?.Env ?? []), architecture: inspect.Architecture, os: inspect.Os)
   }
 
-  func run(_ request: InspectionRequest, engine: String, config: ImageConfig) async throws(InspectionError) -> ImageFacts {
+  func run(_ request: InspectionRequest, engine: String, config: ImageConfig, inspectOutput: String) async throws(InspectionError) -> ImageFacts {
     let name = janitor.newName()
     var arguments = [
       "create", "--rm", "--name", name, "--network", "none", "--pull", "never", "--security-opt", "no-new-privileges",
@@ -197,8 +198,7 @@ public struct Inspector: Sendable {
       config: .present(config, from: "command:\(engine) image inspect \(request.reference)"), parsed: parsed, scriptSource: source)
     // The GPU code of the image's CUDA libraries, read from the engine's layer directories in
     // place (headers only) where this process may read them.
-    let storageOptions = ImageSourceOptions(environment: environment, timeoutSeconds: 30)
-    if let root = EngineStorageSource.inPlaceRoot(reference: request.reference, engine: engine, options: storageOptions) {
+    if let root = EngineStorageSource.inPlaceRoot(inspectOutput: inspectOutput, engine: engine, reference: request.reference) {
       Self.addCUDABinaries(to: &facts, from: root)
     } else {
       facts.notes.append("CUDA libraries' GPU code not read: \(engine)'s layer directories of \(request.reference) are not readable here (rigcheck inspect --static reads them from docker save instead)")
