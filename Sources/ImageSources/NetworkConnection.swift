@@ -17,7 +17,9 @@ final class NetworkConnection {
   let port: Int
   /// Monotonic seconds by which everything must be done.
   let deadline: Double
-  private let descriptor: Int32
+  /// -1 once closed: a second close (``close()`` then `deinit`) must not close a descriptor
+  /// number another connection or file has been given meanwhile.
+  private var descriptor: Int32
   private var tls: OpaquePointer?
   private var context: OpaquePointer?
 
@@ -65,6 +67,7 @@ final class NetworkConnection {
       self.context = nil
     }
     if descriptor >= 0 { _ = Glibc.close(descriptor) }
+    descriptor = -1
   }
 
   private var name: String { "\(host):\(port)" }
